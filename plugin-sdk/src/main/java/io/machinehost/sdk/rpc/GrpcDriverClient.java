@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link Driver} for one machine, served by a plugin over gRPC (Docker Machine's {@code
@@ -55,6 +56,7 @@ public final class GrpcDriverClient implements Driver {
   private final String machineName;
   private final String storePath;
   private final Duration callTimeout;
+  private final UnaryOperator<DriverException> errors;
   private volatile String config;
   private volatile PluginInfo info;
 
@@ -75,6 +77,30 @@ public final class GrpcDriverClient implements Driver {
       String storePath,
       String configJson,
       Duration callTimeout) {
+    this(
+        channel, plugin, machineName, storePath, configJson, callTimeout, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a client whose errors pass through a mapper (e.g. to say that the plugin exited).
+   *
+   * @param channel the plugin's channel
+   * @param plugin the plugin's name, for messages
+   * @param machineName the machine, or empty for plugin-level calls only
+   * @param storePath the store root
+   * @param configJson the machine's persisted driver config, or empty
+   * @param callTimeout the deadline of each short call; zero for none
+   * @param errors applied to every error before it is thrown
+   */
+  public GrpcDriverClient(
+      Channel channel,
+      String plugin,
+      String machineName,
+      String storePath,
+      String configJson,
+      Duration callTimeout,
+      UnaryOperator<DriverException> errors) {
+    this.errors = errors;
     this.stub = DriverServiceGrpc.newBlockingStub(channel);
     this.plugin = plugin;
     this.machineName = machineName;
@@ -101,7 +127,7 @@ public final class GrpcDriverClient implements Driver {
     try {
       return call.apply(shortStub());
     } catch (StatusRuntimeException e) {
-      throw StatusMapping.fromThrowable(e, plugin);
+      throw errors.apply(StatusMapping.fromThrowable(e, plugin));
     }
   }
 
@@ -226,14 +252,14 @@ public final class GrpcDriverClient implements Driver {
         }
       }
       if (!done) {
-        throw DriverException.internal(
-            "plugin \"%s\" ended the operation without a result", plugin);
+        throw errors.apply(
+            DriverException.internal("plugin \"%s\" ended the operation without a result", plugin));
       }
     } catch (StatusRuntimeException e) {
       if (operation.isCancelled()) {
         throw DriverException.cancelled("operation on machine \"%s\" cancelled", machineName);
       }
-      throw StatusMapping.fromThrowable(e, plugin);
+      throw errors.apply(StatusMapping.fromThrowable(e, plugin));
     } finally {
       context.detach(previous);
       context.cancel(null);

@@ -1,0 +1,227 @@
+package io.machinehost.host.plugin;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.machinehost.proto.plugin.Empty;
+import io.machinehost.proto.plugin.GRPCControllerGrpc;
+import io.machinehost.sdk.DriverException;
+import io.machinehost.sdk.rpc.GrpcDriverClient;
+import io.machinehost.sdk.rpc.Handshake;
+import io.machinehost.sdk.rpc.PluginInfo;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running driver plugin and its channel. One process serves any number of machines: {@link
+ * #driver} gives a {@code Driver} for each. {@link #close()} asks it to shut down and kills it if
+ * it does not exit within the grace.
+ */
+public final class PluginProcess implements AutoCloseable {
+  private final String name;
+  private final List<String> command;
+  private final Process process;
+  private final StderrTail stderr;
+  private final Duration shutdownGrace;
+  private final ProcessRegistry registry;
+  private final List<String> noise = new ArrayList<>();
+  private Handshake handshake;
+  private ManagedChannel channel;
+  private volatile PluginInfo info;
+  private boolean closed;
+
+  PluginProcess(
+      String name,
+      List<String> command,
+      Process process,
+      StderrTail stderr,
+      Duration shutdownGrace,
+      ProcessRegistry registry) {
+    this.name = name;
+    this.command = List.copyOf(command);
+    this.process = process;
+    this.stderr = stderr;
+    this.shutdownGrace = shutdownGrace;
+    this.registry = registry;
+  }
+
+  void connected(Handshake handshake, ManagedChannel channel) {
+    this.handshake = handshake;
+    this.channel = channel;
+  }
+
+  synchronized void noise(String line) {
+    noise.add(line);
+  }
+
+  synchronized String noiseSummary() {
+    return noise.isEmpty() ? "" : " (stdout had instead: \"" + String.join("\\n", noise) + "\")";
+  }
+
+  /** Returns the driver's name. */
+  public String name() {
+    return name;
+  }
+
+  /** Returns the executable. */
+  public Path executable() {
+    return Path.of(command.get(0));
+  }
+
+  /** Returns the process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Returns the process handle. */
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  /** Returns the handshake the plugin sent. */
+  public Handshake handshake() {
+    return handshake;
+  }
+
+  /** Returns the lines the plugin printed on stdout before its handshake (a protocol violation). */
+  public synchronized List<String> noise() {
+    return List.copyOf(noise);
+  }
+
+  /** Returns the channel to the plugin. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  /** Returns whether the process is still running. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Returns the last lines the plugin wrote on stderr. */
+  public String stderrTail() {
+    return stderr.tail();
+  }
+
+  /**
+   * Returns a driver for a machine, served by this process.
+   *
+   * @param machineName the machine ({@code ""} for plugin-level calls)
+   * @param storePath the store root
+   * @param configJson the machine's persisted driver config
+   * @param callTimeout the deadline of short calls; zero for none
+   */
+  public GrpcDriverClient driver(
+      String machineName, Path storePath, String configJson, Duration callTimeout) {
+    return new GrpcDriverClient(
+        channel, name, machineName, storePath.toString(), configJson, callTimeout, this::explain);
+  }
+
+  /**
+   * Returns what the plugin says about itself (asked once).
+   *
+   * @throws DriverException if it cannot be asked
+   */
+  public PluginInfo info() throws DriverException {
+    PluginInfo cached = info;
+    if (cached == null) {
+      cached = driver("", Path.of(""), "", Duration.ofSeconds(10)).pluginInfo();
+      info = cached;
+    }
+    return cached;
+  }
+
+  /** Turns a transport failure into "the plugin exited" with its exit code and stderr. */
+  private DriverException explain(DriverException e) {
+    if (e.code() != DriverException.Code.UNAVAILABLE && e.code() != DriverException.Code.INTERNAL) {
+      return e;
+    }
+    try {
+      if (!process.waitFor(300, TimeUnit.MILLISECONDS)) {
+        return e;
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return e;
+    }
+    stderr.drain();
+    return new DriverException(
+        DriverException.Code.UNAVAILABLE,
+        String.format(
+            "the %s driver plugin exited unexpectedly (exit code %d); %s",
+            name, process.exitValue(), stderr.describe()),
+        null,
+        e);
+  }
+
+  /** Asks the plugin to shut down, waits the grace, then kills it; idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    if (process.isAlive() && channel != null) {
+      try {
+        GRPCControllerGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(1, TimeUnit.SECONDS)
+            .shutdown(Empty.getDefaultInstance());
+      } catch (StatusRuntimeException e) {
+        // it may be gone already; the stdin close and the kill below still apply
+      }
+    }
+    closeStdin();
+    try {
+      if (!process.waitFor(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        destroy();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      destroy();
+    }
+    release();
+  }
+
+  /** Kills the plugin at once (host exiting); idempotent. */
+  void kill() {
+    synchronized (this) {
+      closed = true;
+    }
+    closeStdin();
+    if (process.isAlive()) {
+      destroy();
+    }
+    release();
+  }
+
+  private void closeStdin() {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  private void destroy() {
+    process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.waitFor(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void release() {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    registry.unregister(process.toHandle());
+    PluginLauncher.forget(this);
+  }
+}
