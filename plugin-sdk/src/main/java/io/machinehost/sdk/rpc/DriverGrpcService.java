@@ -1,5 +1,6 @@
 package io.machinehost.sdk.rpc;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -247,6 +248,9 @@ public final class DriverGrpcService extends DriverServiceGrpc.DriverServiceImpl
     ServerCallStreamObserver<OperationEvent> stream =
         (ServerCallStreamObserver<OperationEvent>) observer;
     ServerOperation operation = new ServerOperation(stream, Thread.currentThread());
+    // The call's context is cancelled at once from the transport, while this thread still runs
+    // the driver; the stream's cancel handler would only run after the driver returns.
+    Context.current().addListener(context -> operation.cancel(), Runnable::run);
     stream.setOnCancelHandler(operation::cancel);
     running.add(operation);
     try {

@@ -97,7 +97,7 @@ public final class StatusMapping {
     }
     Code code = driverCode(status.getCode());
     String message = status.getDescription() == null ? "" : status.getDescription();
-    if (status.getCode() == Status.Code.UNAVAILABLE && rich == null) {
+    if (status.getCode() == Status.Code.UNAVAILABLE) {
       message = "plugin \"" + plugin + "\" is unavailable: " + message;
     } else if (status.getCode() == Status.Code.UNIMPLEMENTED && message.startsWith("Method not")) {
       message = "plugin \"" + plugin + "\" does not implement this call: " + message;

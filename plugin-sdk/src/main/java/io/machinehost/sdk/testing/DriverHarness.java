@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +34,15 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class DriverHarness implements AutoCloseable {
+  // Calls run on their own threads, as in a plugin, so a blocked call can be cancelled.
+  private static final ExecutorService EXECUTOR =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "driver-harness-call");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final Server server;
   private final ManagedChannel channel;
   private final Path storePath;
@@ -55,7 +66,7 @@ public final class DriverHarness implements AutoCloseable {
       String name = InProcessServerBuilder.generateName();
       this.server =
           InProcessServerBuilder.forName(name)
-              .directExecutor()
+              .executor(EXECUTOR)
               .addService(new DriverGrpcService(factory, "test", 1))
               .build()
               .start();
