@@ -7,8 +7,7 @@ build:
 	$(MVN) install -DskipTests -Dspotless.check.skip=true
 
 test:
-	$(MVN) install -Dspotless.check.skip=true -DskipITs -DskipTests
-	$(MVN) verify
+	mvn -B verify
 
 fmt:
 	$(MVN) spotless:apply
