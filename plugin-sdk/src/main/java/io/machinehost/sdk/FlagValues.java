@@ -112,6 +112,14 @@ public final class FlagValues implements DriverOptions {
     };
   }
 
+  /**
+   * Returns values as given, without any check: for tools that must send what a careless host would
+   * (the conformance kit), never for a real create.
+   */
+  public static FlagValues unchecked(Map<String, Object> values) {
+    return new FlagValues(values);
+  }
+
   /** Returns the values by flag name. */
   public Map<String, Object> asMap() {
     return values;

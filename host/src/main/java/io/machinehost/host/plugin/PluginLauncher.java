@@ -172,9 +172,9 @@ public final class PluginLauncher {
     REGISTRY.register(process.toHandle(), String.join(" ", command));
     StderrTail stderr = new StderrTail(driver, process.getErrorStream(), options.debugStream());
     BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-    Thread reader = readLines(driver, process, stdout);
     PluginProcess plugin =
         new PluginProcess(driver, command, process, stderr, options.shutdownGrace(), REGISTRY);
+    Thread reader = readLines(driver, process, stdout, plugin);
     try {
       Handshake handshake = awaitHandshake(driver, command, process, stdout, stderr, plugin);
       ManagedChannel channel = openChannel(driver, handshake, identity, stderr);
@@ -196,7 +196,8 @@ public final class PluginLauncher {
     }
   }
 
-  private Thread readLines(String driver, Process process, BlockingQueue<String> lines) {
+  private Thread readLines(
+      String driver, Process process, BlockingQueue<String> lines, PluginProcess plugin) {
     PrintStream debug = options.debugStream();
     Thread reader =
         new Thread(
@@ -210,8 +211,11 @@ public final class PluginLauncher {
                   if (!handshakeSeen) {
                     lines.add(line);
                     handshakeSeen = looksLikeHandshake(line);
-                  } else if (debug != null) {
-                    debug.println("(" + driver + ") stdout: " + line);
+                  } else {
+                    plugin.noise(line);
+                    if (debug != null) {
+                      debug.println("(" + driver + ") stdout: " + line);
+                    }
                   }
                 }
               } catch (IOException e) {

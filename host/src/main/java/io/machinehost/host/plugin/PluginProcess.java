@@ -86,7 +86,9 @@ public final class PluginProcess implements AutoCloseable {
     return handshake;
   }
 
-  /** Returns the lines the plugin printed on stdout before its handshake (a protocol violation). */
+  /**
+   * Returns the lines the plugin printed on stdout besides its handshake (a protocol violation).
+   */
   public synchronized List<String> noise() {
     return List.copyOf(noise);
   }

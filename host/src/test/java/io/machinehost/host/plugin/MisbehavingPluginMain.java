@@ -53,6 +53,7 @@ public final class MisbehavingPluginMain {
       }
       case "crash-mid-call" -> PluginServer.serve(CrashingDriver::new);
       case "ignore-shutdown" -> serveIgnoringShutdown();
+      case "strict-remove" -> PluginServer.serve(StrictRemoveDriver::new);
       default -> {
         System.err.println("unknown mode " + mode);
         System.exit(64);
@@ -81,6 +82,86 @@ public final class MisbehavingPluginMain {
             .format());
     System.out.flush();
     Thread.sleep(Long.MAX_VALUE);
+  }
+
+  /** A driver with real state in its config whose Remove of a missing machine fails. */
+  static final class StrictRemoveDriver extends BaseDriver {
+    @com.fasterxml.jackson.annotation.JsonProperty("State")
+    String state = "";
+
+    StrictRemoveDriver(String name, String store) {
+      super(name, store);
+    }
+
+    @Override
+    public String driverName() {
+      return "strict";
+    }
+
+    @Override
+    public java.util.Set<io.machinehost.sdk.Capability> capabilities() {
+      return java.util.EnumSet.of(
+          io.machinehost.sdk.Capability.START, io.machinehost.sdk.Capability.STOP);
+    }
+
+    @Override
+    public List<CreateFlag> getCreateFlags() {
+      return List.of(CreateFlag.string("strict-zone").usage("zone").required().build());
+    }
+
+    @Override
+    public void setConfigFromFlags(DriverOptions options) {}
+
+    @Override
+    public void create(Operation operation) {
+      state = "Running";
+    }
+
+    @Override
+    public void remove(Operation operation) throws io.machinehost.sdk.DriverException {
+      if (!state.equals("Running") && !state.equals("Stopped")) {
+        throw io.machinehost.sdk.DriverException.notFound("machine %s does not exist", machineName);
+      }
+      state = "NotFound";
+    }
+
+    @Override
+    public void start(Operation operation) throws io.machinehost.sdk.DriverException {
+      exists();
+      state = "Running";
+    }
+
+    @Override
+    public void stop(Operation operation) throws io.machinehost.sdk.DriverException {
+      exists();
+      state = "Stopped";
+    }
+
+    private void exists() throws io.machinehost.sdk.DriverException {
+      if (!state.equals("Running") && !state.equals("Stopped")) {
+        throw io.machinehost.sdk.DriverException.notFound("machine %s does not exist", machineName);
+      }
+    }
+
+    @Override
+    public void kill(Operation operation) throws io.machinehost.sdk.DriverException {
+      throw io.machinehost.sdk.DriverException.notSupported("cannot kill");
+    }
+
+    @Override
+    public void restart(Operation operation) throws io.machinehost.sdk.DriverException {
+      throw io.machinehost.sdk.DriverException.notSupported("cannot restart");
+    }
+
+    @Override
+    public MachineState getState() {
+      return state.isEmpty() ? MachineState.NOT_FOUND : MachineState.fromDisplayName(state);
+    }
+
+    @Override
+    public String getUrl() {
+      return "";
+    }
   }
 
   /** A driver that dies in the middle of GetState. */

@@ -1,0 +1,142 @@
+package io.machinehost.host.conformance;
+
+import io.machinehost.sdk.rpc.PluginEnv;
+import io.machinehost.sdk.rpc.PluginTls;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A plugin started by hand, with exactly the environment a check wants, its stdout recorded in
+ * full: the lifecycle checks need what the launcher hides.
+ */
+final class RawLaunch implements AutoCloseable {
+  private final Process process;
+  private final CompletableFuture<String> firstLine = new CompletableFuture<>();
+  private final List<String> lines = new ArrayList<>();
+  private final StringBuilder stderr = new StringBuilder();
+
+  private RawLaunch(Process process) {
+    this.process = process;
+    Thread out = new Thread(() -> read(process.getInputStream(), true), "kit-stdout");
+    Thread err = new Thread(() -> read(process.getErrorStream(), false), "kit-stderr");
+    out.setDaemon(true);
+    err.setDaemon(true);
+    out.start();
+    err.start();
+  }
+
+  /**
+   * Starts a plugin.
+   *
+   * @param executable the plugin
+   * @param cookie whether to pass the cookie
+   * @param versions {@code PLUGIN_PROTOCOL_VERSIONS}, or {@code null}
+   * @param client the host identity whose certificate to pass, or {@code null}
+   */
+  static RawLaunch start(
+      Path executable, boolean cookie, String versions, PluginTls.Identity client)
+      throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(executable.toString());
+    Map<String, String> env = builder.environment();
+    env.remove(PluginEnv.COOKIE_KEY);
+    env.remove(PluginEnv.PROTOCOL_VERSIONS);
+    env.remove(PluginEnv.CLIENT_CERT);
+    if (cookie) {
+      env.put(PluginEnv.COOKIE_KEY, PluginEnv.COOKIE_VALUE);
+    }
+    if (versions != null) {
+      env.put(PluginEnv.PROTOCOL_VERSIONS, versions);
+    }
+    if (client != null) {
+      env.put(PluginEnv.CLIENT_CERT, client.certificatePem());
+    }
+    return new RawLaunch(builder.start());
+  }
+
+  private void read(InputStream in, boolean stdout) {
+    StringBuilder line = new StringBuilder();
+    try {
+      int c;
+      while ((c = in.read()) != -1) {
+        if (c == '\n') {
+          add(line.toString(), stdout);
+          line.setLength(0);
+        } else {
+          line.append((char) c);
+        }
+      }
+      if (line.length() > 0) {
+        add(line.toString(), stdout);
+      }
+    } catch (IOException e) {
+      // process gone
+    }
+    if (stdout) {
+      firstLine.complete(null);
+    }
+  }
+
+  private synchronized void add(String line, boolean stdout) {
+    if (stdout) {
+      lines.add(line);
+      firstLine.complete(line);
+    } else if (stderr.length() < 4096) {
+      stderr.append(line).append('\n');
+    }
+  }
+
+  /** Returns the first stdout line, or {@code null} if stdout closed or time ran out. */
+  String firstLine(long millis) throws InterruptedException {
+    try {
+      return firstLine.get(millis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return null;
+    }
+  }
+
+  synchronized List<String> stdoutLines() {
+    return List.copyOf(lines);
+  }
+
+  synchronized String stderr() {
+    return stderr.toString().strip();
+  }
+
+  Process process() {
+    return process;
+  }
+
+  void closeStdin() {
+    try {
+      OutputStream in = process.getOutputStream();
+      in.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  boolean awaitExit(long millis) throws InterruptedException {
+    return process.waitFor(millis, TimeUnit.MILLISECONDS);
+  }
+
+  static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    closeStdin();
+    process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+}
