@@ -72,6 +72,9 @@ public final class PluginRuntime {
     }
     // From here on stdout carries the handshake line only: anything a driver prints goes to stderr.
     System.setOut(stderr);
+    // Ctrl-C in a terminal reaches the whole process group; the host cancels operations itself
+    // and must be able to wait for the driver's clean-up, so the plugin ignores SIGINT.
+    ignoreSigint();
     PluginRuntime runtime = new PluginRuntime(System.getenv(), stdout, stderr);
     try {
       runtime.start(factory, version);
@@ -82,6 +85,22 @@ public final class PluginRuntime {
       System.exit(1);
     }
     runtime.watchStdin(System.in);
+  }
+
+  /**
+   * Ignores SIGINT through {@code sun.misc.Signal} (module jdk.unsupported), looked up reflectively
+   * because javac warns on every direct use of it.
+   */
+  static void ignoreSigint() {
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handler = Class.forName("sun.misc.SignalHandler");
+      Object ignore = handler.getField("SIG_IGN").get(null);
+      Object sigint = signal.getConstructor(String.class).newInstance("INT");
+      signal.getMethod("handle", signal, handler).invoke(null, sigint, ignore);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // not on this JVM: Ctrl-C may then end the plugin with the host, as it would without this
+    }
   }
 
   /** Picks the highest version both sides speak, or the plugin's lowest when none is shared. */
