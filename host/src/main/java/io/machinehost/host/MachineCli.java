@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "machine",
     mixinStandardHelpOptions = true,
     version = "machine 0.1.0",
-    description = "Create and manage machines running Docker, through driver plugins.")
+    description = "Create and manage machines running Docker, through driver plugins.",
+    subcommands = {MachineCli.PluginCommand.class})
 public final class MachineCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -16,6 +17,14 @@ public final class MachineCli implements Runnable {
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
+
+  /** {@code machine plugin}. */
+  @Command(
+      name = "plugin",
+      mixinStandardHelpOptions = true,
+      description = "Driver plugins.",
+      subcommands = {io.machinehost.host.conformance.PluginTestCommand.class})
+  static final class PluginCommand {}
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {

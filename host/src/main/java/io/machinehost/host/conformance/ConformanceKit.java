@@ -344,7 +344,15 @@ public final class ConformanceKit {
           if (flags == null) {
             throw new CheckSkipped("no flags to check against");
           }
-          values = FlagValues.validate(flags, FlagArgs.parse(flags, flagArgs, System.getenv()));
+          try {
+            values = FlagValues.validate(flags, FlagArgs.parse(flags, flagArgs, System.getenv()));
+          } catch (DriverException e) {
+            throw new CheckFailure(
+                e.getMessage()
+                    + "; give the driver's create flags after --, e.g. machine plugin test "
+                    + driver
+                    + " -- --flag value");
+          }
           return "validated " + values.names();
         });
     check("contract", "missing-required-flag", this::missingRequiredFlag);
