@@ -139,6 +139,10 @@ public final class PluginLauncher {
    */
   public PluginProcess launch(String driver, List<String> command) throws PluginLaunchException {
     PluginTls.Identity identity = PluginTls.generate();
+    // The channel's TLS engine loads while the plugin starts.
+    Thread warmTls = new Thread(PluginTls::warmUp, "machinehost-tls-warm-up");
+    warmTls.setDaemon(true);
+    warmTls.start();
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
     env.put(PluginEnv.COOKIE_KEY, PluginEnv.COOKIE_VALUE);

@@ -131,6 +131,11 @@ public final class PluginRuntime {
     PluginTls.Identity identity = null;
     String clientCert = env.get(PluginEnv.CLIENT_CERT);
     if (clientCert != null && !clientCert.isBlank()) {
+      // Loading the TLS engine (a native library) and making a key pair each take a few hundred
+      // milliseconds of a cold start; on two cores they overlap.
+      Thread warmTls = new Thread(PluginTls::warmUp, "machinehost-tls-warm-up");
+      warmTls.setDaemon(true);
+      warmTls.start();
       identity = PluginTls.generate();
       credentials = PluginTls.serverCredentials(identity, PluginTls.fromPem(clientCert));
     }

@@ -72,6 +72,19 @@ public final class PluginTls {
     }
   }
 
+  /**
+   * Loads the TLS engine ahead of use, so a caller can overlap its cost with other start-up work.
+   * Safe to call from any thread, any number of times.
+   */
+  public static void warmUp() {
+    try {
+      io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.isAvailable();
+      javax.net.ssl.SSLContext.getDefault();
+    } catch (GeneralSecurityException | RuntimeException | LinkageError e) {
+      // warming is an optimisation; the real use reports any failure
+    }
+  }
+
   /** Makes a fresh identity. */
   public static Identity generate() {
     try {
