@@ -301,6 +301,20 @@ describe('nodeproc driver (one plugin process for every machine)', () => {
     assert.deepEqual(store.pids(), []);
   });
 
+  it('Remove after a cancelled Create waits for its cleanup', async () => {
+    // What a host does after Ctrl-C: cancel the stream, then Remove (idempotent), whose answer
+    // comes only once the driver has finished cleaning up.
+    const machine = await configure('cancel-rm', { 'nodeproc-create-delay': 30 });
+    const stream = c.driver.Create({ machine });
+    stream.on('error', () => {});
+    await new Promise((resolve) => stream.once('data', resolve));
+    stream.cancel();
+    await run(c.driver, 'Remove', machine);
+    assert.equal(await state(machine), 'STATE_NOT_FOUND');
+    assert.ok(!fs.existsSync(path.join(store.path, 'machines', 'cancel-rm', 'nodeproc')));
+    assert.deepEqual(store.pids(), []);
+  });
+
   it('the secret token guards the service', async () => {
     const machine = await configure('vault', { 'nodeproc-token': 's3cret' });
     const { config } = await run(c.driver, 'Create', machine);

@@ -340,6 +340,18 @@ class DriverTest(unittest.TestCase):
         self.assertEqual(self.state(machine), "STATE_NOT_FOUND")
         self.assertEqual(self.store.pids(), [])
 
+    def test_remove_after_cancelled_create_waits_for_its_cleanup(self):
+        # What a host does after Ctrl-C: cancel the stream, then Remove (idempotent), whose answer
+        # comes only once the driver has finished cleaning up.
+        machine = self.configure("cancel-rm", pyproc_create_delay=30)
+        call = self.s.driver.Create(pb.CreateRequest(machine=machine), timeout=60)
+        next(call)
+        call.cancel()
+        run(self.s.driver.Remove, machine)
+        self.assertEqual(self.state(machine), "STATE_NOT_FOUND")
+        self.assertFalse((self.store.path / "machines" / "cancel-rm" / "pyproc").exists())
+        self.assertEqual(self.store.pids(), [])
+
     def test_secret_token_guards_the_service(self):
         machine = self.configure("vault", pyproc_token="s3cret")
         _, config = run(self.s.driver.Create, machine)
