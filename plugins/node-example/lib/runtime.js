@@ -23,8 +23,12 @@ const log = (at, message) => {
   if (LEVELS[at] <= level) process.stderr.write(`nodeproc: ${at.toUpperCase()} ${message}\n`);
 };
 
-/** The highest version both sides speak; our lowest when none is shared (the host complains). */
+/**
+ * The highest version both sides speak; our lowest when none is shared (the host complains); our
+ * highest when the host sends no list.
+ */
 function negotiate(offered) {
+  if (!(offered || '').trim()) return Math.max(...SUPPORTED_VERSIONS);
   const versions = (offered || '')
     .split(',')
     .map((v) => v.trim())

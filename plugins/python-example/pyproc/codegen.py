@@ -61,7 +61,20 @@ def _inputs():
 
 def _cache_base():
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "machinehost" / "pyproc"
+    candidate = Path(base) / "machinehost" / "pyproc"
+    try:
+        candidate.mkdir(parents=True, exist_ok=True)
+        if os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    except OSError:
+        pass
+    # No usable home (a service account, a read-only home): a private directory in the temp dir.
+    fallback = Path(tempfile.gettempdir()) / ("machinehost-pyproc-%d" % os.getuid())
+    fallback.mkdir(mode=0o700, exist_ok=True)
+    info = fallback.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise RuntimeError("%s is not a private directory of this user" % fallback)
+    return fallback
 
 
 def _key(inputs):

@@ -32,7 +32,10 @@ log = logging.getLogger("pyproc")
 
 
 def negotiate(offered):
-    """The highest version both sides speak; our lowest when none is shared (the host complains)."""
+    """The highest version both sides speak; our lowest when none is shared (the host complains);
+    our highest when the host sends no list."""
+    if not (offered or "").strip():
+        return max(SUPPORTED_VERSIONS)
     versions = set()
     for part in (offered or "").split(","):
         try:
