@@ -8,8 +8,9 @@
 // facts for display; the provider is always asked again.
 //
 // Machine processes run detached: their own session, stdin/stdout on /dev/null, stderr in the log
-// file, no descriptor of the plugin inherited (libuv closes them), so they neither hold the
-// plugin's pipes open nor die with it.
+// file, no descriptor of the plugin inherited (libuv closes them), and re-parented away from the
+// plugin by a launcher that exits, so they neither hold the plugin's pipes open nor die with it,
+// even when a host kills the plugin together with its descendants.
 
 const fs = require('node:fs');
 const net = require('node:net');
@@ -152,44 +153,48 @@ class Machine {
     const env = { PATH: process.env.PATH || '/usr/bin:/bin', LC_ALL: 'C.UTF-8' };
     if (config.Token) env.NODEPROC_MACHINE_TOKEN = config.Token;
     const log = fs.openSync(this.logPath, 'a', 0o600);
-    const child = spawn(
+    // The launcher starts the machine in a session of its own, reports "<pid> <port>" once it
+    // listens, and exits: the machine is no descendant of the plugin.
+    const launcher = spawn(
       process.execPath,
-      [MACHINE_SCRIPT, '--name', this.name, '--port', String(Number(config.Port) || 0),
+      [MACHINE_SCRIPT, '--detach', '--name', this.name, '--port', String(Number(config.Port) || 0),
         '--mode', config.Mode || 'banner', '--greeting', config.Greeting || ''],
-      { detached: true, stdio: ['ignore', 'ignore', log, 'ipc'], env, cwd: '/' },
+      { stdio: ['ignore', 'pipe', log], env, cwd: '/' },
     );
     fs.closeSync(log);
     return new Promise((resolve, reject) => {
+      let out = '';
+      launcher.stdout.on('data', (chunk) => {
+        out += chunk;
+      });
       const timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        launcher.kill('SIGKILL');
         reject(errors.timeout(
           `machine "${this.name}": its process did not start within ${SPAWN_TIMEOUT_MS / 1000} s; see ${this.logPath}`));
       }, SPAWN_TIMEOUT_MS);
-      child.once('message', ({ pid, port }) => {
+      launcher.once('error', (e) => {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
-        child.unref();
-        if (child.channel) child.channel.unref();
+        reject(errors.unavailable(`machine "${this.name}": cannot start its process: ${e.message}`));
+      });
+      launcher.once('close', (code) => {
+        clearTimeout(timer);
+        if (code === 3) {
+          reject(errors.failedPrecondition(
+            `machine "${this.name}": port ${config.Port} on 127.0.0.1 is in use; pick another --nodeproc-port, or 0`));
+          return;
+        }
+        const [pid, port] = out.trim().split(' ').map(Number);
+        if (code !== 0 || !(pid > 0)) {
+          reject(errors.unavailable(
+            `machine "${this.name}": its process failed to start (exit ${code}); see ${this.logPath}`));
+          return;
+        }
         const startTime = processStartTime(pid);
         if (startTime === null) {
           reject(errors.unavailable(`machine "${this.name}": its process exited at once; see ${this.logPath}`));
           return;
         }
         resolve({ pid, startTime, port, startedAt: now() });
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        if (code === 3) {
-          reject(errors.failedPrecondition(
-            `machine "${this.name}": port ${config.Port} on 127.0.0.1 is in use; pick another --nodeproc-port, or 0`));
-        } else {
-          reject(errors.unavailable(
-            `machine "${this.name}": its process failed to start (exit ${code}); see ${this.logPath}`));
-        }
-      });
-      child.once('error', (e) => {
-        clearTimeout(timer);
-        reject(errors.unavailable(`machine "${this.name}": cannot start its process: ${e.message}`));
       });
     });
   }

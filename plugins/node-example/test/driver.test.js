@@ -27,6 +27,16 @@ function processAlive(pid) {
   }
 }
 
+function ancestors(pid) {
+  const result = [];
+  for (let p = pid; p > 1;) {
+    const stat = fs.readFileSync(`/proc/${p}/stat`, 'latin1');
+    p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    result.push(p);
+  }
+  return result;
+}
+
 async function waitUntil(predicate, ms = 5000) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -454,7 +464,7 @@ describe('launch and exit', () => {
     }
   });
 
-  it('machine processes do not hold the plugin pipes and run in their own session', async () => {
+  it('machine processes do not hold the plugin pipes, run in their own session and do not descend from the plugin', async () => {
     const store = new Store();
     try {
       const plugin = await Plugin.launch();
@@ -464,6 +474,8 @@ describe('launch and exit', () => {
       });
       const { config } = await run(c.driver, 'Create', store.machine('pipes', configured.config_json));
       const pluginPipes = [1, 2].map((fd) => fs.readlinkSync(`/proc/${plugin.process.pid}/fd/${fd}`));
+      // Not a descendant: a host that kills the plugin with its descendants spares the machine.
+      assert.ok(!ancestors(config.Pid).includes(plugin.process.pid), 'the machine descends from the plugin');
       const stdoutClosed = new Promise((resolve) => plugin.process.stdout.on('close', resolve));
       await plugin.close();
       await Promise.race([stdoutClosed, sleep(3000).then(() => assert.fail('stdout still open'))]);

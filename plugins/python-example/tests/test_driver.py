@@ -38,6 +38,16 @@ def process_alive(pid):
     return data[data.rindex(b")") + 2:].split()[0] not in (b"Z", b"X")
 
 
+def ancestors(pid):
+    result = []
+    while pid > 1:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            data = f.read()
+        pid = int(data[data.rindex(b")") + 2:].split()[1])
+        result.append(pid)
+    return result
+
+
 def wait_until(predicate, timeout=5.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -535,6 +545,8 @@ class LaunchTest(unittest.TestCase):
             config = s.driver.SetConfigFromFlags(pb.SetConfigFromFlagsRequest(
                 machine=machine, values=values(pyproc_greeting="hi")))
             _, result = run(s.driver.Create, store.machine("pipes", config.config_json))
+            # Not a descendant: a host that kills the plugin with its descendants spares it.
+            self.assertNotIn(plugin.process.pid, ancestors(result["Pid"]))
             plugin.close_stdin()
             plugin.wait(5)
             done = threading.Event()
