@@ -119,7 +119,16 @@ class Plugin {
 
   /** Stops serving and exits: cancels running operations or lets them finish within grace. */
   async exit(why, graceMs, cancelRunning) {
-    if (this.exiting) return;
+    if (this.exiting) {
+      // Already leaving (say, a Shutdown letting operations finish): a later stdin EOF or SIGTERM
+      // still cancels them and bounds the exit to its grace.
+      if (cancelRunning) {
+        log('debug', `exiting sooner: ${why}`);
+        this.operations.cancelAll();
+        setTimeout(() => this.hardExit(), graceMs + 400).unref();
+      }
+      return;
+    }
     this.exiting = true;
     log('debug', `exiting: ${why}`);
     if (graceMs < 2000) setTimeout(() => this.hardExit(), graceMs + 400).unref();

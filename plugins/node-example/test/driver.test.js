@@ -440,6 +440,33 @@ describe('launch and exit', () => {
     }
   });
 
+  it('stdin EOF after Shutdown still exits within 2 s, the cancelled Create cleaned up', async () => {
+    // The host sends Shutdown and then closes stdin: the lifeline bound holds even while a
+    // Shutdown would let a long operation finish.
+    const store = new Store();
+    const plugin = await Plugin.launch();
+    try {
+      const c = plugin.connect();
+      const configured = await call(c.driver, 'SetConfigFromFlags', {
+        machine: store.machine('long'), values: values({ 'nodeproc-greeting': 'hi', 'nodeproc-create-delay': 30 }),
+      });
+      const stream = c.driver.Create({ machine: store.machine('long', configured.config_json) });
+      stream.on('error', () => {});
+      await new Promise((resolve) => stream.once('data', resolve));
+      await call(c.controller, 'Shutdown', {});
+      const started = Date.now();
+      plugin.closeStdin();
+      const { code } = await plugin.exited;
+      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+      assert.equal(code, 0);
+      assert.ok(!fs.existsSync(path.join(store.path, 'machines', 'long', 'nodeproc')));
+      assert.deepEqual(store.pids(), []);
+    } finally {
+      await plugin.close();
+      store.destroy();
+    }
+  });
+
   it('machines outlive the plugin process (no per-machine state in memory)', async () => {
     const store = new Store();
     try {

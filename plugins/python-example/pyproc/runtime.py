@@ -134,11 +134,24 @@ class Plugin:
     # -- leaving -----------------------------------------------------------------------------
 
     def request_exit(self, why, grace, cancel_running):
-        """Asks the main thread to stop serving and exit (the first request wins)."""
+        """Asks the main thread to stop serving and exit.
+
+        The first request sets the course; a later one that cancels (stdin EOF, SIGTERM while a
+        Shutdown lets operations finish) still cancels them and bounds the exit to its grace.
+        """
         with self._exit_lock:
-            if self._exit_request is None:
+            first = self._exit_request is None
+            if first:
                 self._exit_request = (why, grace, cancel_running)
         self._wake.set()
+        if not first and cancel_running:
+            log.debug("exiting sooner: %s", why)
+            operations = getattr(self, "operations", None)
+            if operations is not None:
+                operations.cancel_all()
+            timer = threading.Timer(grace + 0.4, self.hard_exit)
+            timer.daemon = True
+            timer.start()
 
     def watch_stdin(self):
         """The lifeline: the host holds our stdin open; EOF (or an error) means it is gone."""

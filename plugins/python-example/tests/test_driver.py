@@ -493,6 +493,30 @@ class LaunchTest(unittest.TestCase):
             plugin.close()
             store.destroy()
 
+    def test_stdin_eof_after_shutdown_still_exits_within_two_seconds(self):
+        # The host sends Shutdown and then closes stdin: the lifeline bound holds even while a
+        # Shutdown would let a long operation finish, and the cancelled Create cleans up.
+        store = Store()
+        plugin = Plugin()
+        try:
+            s = plugin.stubs()
+            machine = store.machine("long")
+            config = s.driver.SetConfigFromFlags(pb.SetConfigFromFlagsRequest(
+                machine=machine, values=values(pyproc_greeting="hi", pyproc_create_delay=30)))
+            call = s.driver.Create(pb.CreateRequest(
+                machine=store.machine("long", config.config_json)), timeout=60)
+            next(call)
+            s.controller.Shutdown(PROTOS.controller_pb2.Empty(), timeout=5)
+            started = time.monotonic()
+            plugin.close_stdin()
+            self.assertEqual(plugin.wait(5), 0)
+            self.assertLess(time.monotonic() - started, 2.0)
+            self.assertFalse((store.path / "machines" / "long" / "pyproc").exists())
+            self.assertEqual(store.pids(), [])
+        finally:
+            plugin.close()
+            store.destroy()
+
     def test_machines_outlive_the_plugin_process(self):
         # No per-machine state in memory: a second plugin process carries on with the machine.
         store = Store()
