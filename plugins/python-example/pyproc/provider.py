@@ -180,7 +180,7 @@ class Machine:
             if fd is not None:
                 os.close(fd)
 
-    def wait_gone(self, record, seconds, op=None):
+    def wait_gone(self, record, seconds):
         deadline = time.monotonic() + seconds
         while self.live_pid(record):
             if time.monotonic() > deadline:

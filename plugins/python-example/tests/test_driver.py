@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import grpc  # noqa: E402
 
-from harness import COOKIE, EXECUTABLE, PROTOS, Plugin, base_env  # noqa: E402
+from harness import EXECUTABLE, PROTOS, Plugin, base_env  # noqa: E402
 from pyproc import errors, tls  # noqa: E402
 
 pb = PROTOS.driver_pb2
@@ -588,10 +588,6 @@ class LaunchTest(unittest.TestCase):
             plugin.close()
         finally:
             store.destroy()
-
-
-class Summary(unittest.TextTestResult):
-    pass
 
 
 def main():
