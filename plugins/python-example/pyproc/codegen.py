@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -138,13 +139,35 @@ def _generate(inputs, target):
         (target / package / "__init__.py").touch()
 
 
+def _prune(base, unused_days=7):
+    """Deletes cache entries unused for a week (older .proto files) and abandoned scratch dirs."""
+    now = time.time()
+    for entry in base.iterdir():
+        try:
+            if entry.name.startswith(".gen-"):
+                stale = now - entry.stat().st_mtime > 3600
+            else:
+                stale = now - (entry / "complete").stat().st_mtime > unused_days * 86400
+        except OSError:
+            stale = entry.is_dir() and not entry.name.startswith(".")
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def ensure(cache_base=None):
     """Generates the code if needed and puts it first on sys.path. Returns its directory."""
     inputs = _inputs()
     base = Path(cache_base) if cache_base else _cache_base()
     target = base / _key(inputs)
-    if not (target / "complete").is_file():
+    marker = target / "complete"
+    if marker.is_file():
+        try:
+            os.utime(marker)  # marks the entry as in use, for pruning
+        except OSError:
+            pass
+    else:
         base.mkdir(parents=True, exist_ok=True)
+        _prune(base)
         scratch = Path(tempfile.mkdtemp(prefix=".gen-", dir=str(base)))
         try:
             _generate(inputs, scratch)
