@@ -90,6 +90,11 @@ public final class FakeDriver extends BaseDriver {
           throw DriverException.timeout("gate never opened");
         }
       } catch (InterruptedException e) {
+        try {
+          Thread.sleep(300); // clean-up takes a while
+        } catch (InterruptedException again) {
+          Thread.currentThread().interrupt();
+        }
         CLEANED.add(machineName);
         throw DriverException.cancelled(
             "create of %s cancelled; removed what was made", machineName);

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * it does not exit within the grace.
  */
 public final class PluginProcess implements AutoCloseable {
+  /** How long a plugin has after stdin EOF, by the protocol. */
+  private static final Duration LIFELINE = Duration.ofMillis(2_500);
+
   private final String name;
   private final List<String> command;
   private final Process process;
@@ -59,6 +62,23 @@ public final class PluginProcess implements AutoCloseable {
 
   synchronized String noiseSummary() {
     return noise.isEmpty() ? "" : " (stdout had instead: \"" + String.join("\\n", noise) + "\")";
+  }
+
+  /** A killed plugin cannot remove its socket directory; the host knows it from the handshake. */
+  private void removeSocketDir() {
+    if (handshake == null || !handshake.network().equals("unix") || process.isAlive()) {
+      return;
+    }
+    Path socket = Path.of(handshake.address());
+    Path dir = socket.getParent();
+    try {
+      java.nio.file.Files.deleteIfExists(socket);
+      if (dir != null && dir.getFileName().toString().startsWith("machine-plugin-")) {
+        java.nio.file.Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      // not ours to force: a non-empty or foreign directory stays
+    }
   }
 
   /** Returns the driver's name. */
@@ -177,15 +197,19 @@ public final class PluginProcess implements AutoCloseable {
         // it may be gone already; the stdin close and the kill below still apply
       }
     }
-    closeStdin();
     try {
+      // Shutdown lets running operations finish; stdin EOF then gives the plugin its last 2 s.
       if (!process.waitFor(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-        destroy();
+        closeStdin();
+        if (!process.waitFor(LIFELINE.toMillis(), TimeUnit.MILLISECONDS)) {
+          destroy();
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       destroy();
     }
+    closeStdin();
     release();
   }
 
@@ -223,6 +247,7 @@ public final class PluginProcess implements AutoCloseable {
     if (channel != null) {
       channel.shutdownNow();
     }
+    removeSocketDir();
     registry.unregister(process.toHandle());
     PluginLauncher.forget(this);
   }

@@ -56,6 +56,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Serves a {@link DriverFactory} as the {@code machine.driver.v1.DriverService}. Each call gets a
@@ -67,6 +68,7 @@ public final class DriverGrpcService extends DriverServiceGrpc.DriverServiceImpl
   private final String version;
   private final int protocolVersion;
   private final Set<ServerOperation> running = ConcurrentHashMap.newKeySet();
+  private final Map<String, ReentrantLock> machineLocks = new ConcurrentHashMap<>();
 
   /**
    * Creates the service.
@@ -119,9 +121,20 @@ public final class DriverGrpcService extends DriverServiceGrpc.DriverServiceImpl
     return factory.newDriver("", "");
   }
 
+  private static final java.util.regex.Pattern MACHINE_NAME =
+      java.util.regex.Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9\\-.]*$");
+
   private Driver load(Machine machine) throws DriverException {
-    if (machine.getName().isEmpty()) {
-      throw DriverException.invalidArgument(null, "the request names no machine");
+    if (!MACHINE_NAME.matcher(machine.getName()).matches()) {
+      throw DriverException.invalidArgument(
+          null,
+          "machine name \"%s\" is not valid: it must match %s",
+          machine.getName(),
+          MACHINE_NAME.pattern());
+    }
+    if (!machine.getStorePath().startsWith("/")) {
+      throw DriverException.invalidArgument(
+          null, "store path \"%s\" is not absolute", machine.getStorePath());
     }
     Driver driver = factory.newDriver(machine.getName(), machine.getStorePath());
     driver.setConfigRaw(machine.getConfigJson());
@@ -253,7 +266,15 @@ public final class DriverGrpcService extends DriverServiceGrpc.DriverServiceImpl
     Context.current().addListener(context -> operation.cancel(), Runnable::run);
     stream.setOnCancelHandler(operation::cancel);
     running.add(operation);
+    // Long operations on one machine run one at a time: a Remove after a cancelled Create waits
+    // here until the Create's clean-up is over.
+    ReentrantLock lock =
+        machineLocks.computeIfAbsent(
+            machine.getStorePath() + "\0" + machine.getName(), k -> new ReentrantLock());
+    boolean locked = false;
     try {
+      lock.lockInterruptibly();
+      locked = true;
       Driver driver = load(machine);
       if (required != null && !driver.capabilities().contains(required)) {
         throw DriverException.notSupported(
@@ -269,12 +290,23 @@ public final class DriverGrpcService extends DriverServiceGrpc.DriverServiceImpl
                       .setResult(OperationResult.newBuilder().setConfigJson(config))
                       .build()),
           stream::onCompleted);
+    } catch (InterruptedException e) {
+      operation.finish(
+          () ->
+              stream.onError(
+                  StatusMapping.toStatus(
+                      DriverException.cancelled(
+                          "operation on machine \"%s\" cancelled while waiting for another",
+                          machine.getName()))));
     } catch (DriverException e) {
       operation.finish(() -> stream.onError(StatusMapping.toStatus(e)));
     } catch (RuntimeException e) {
       operation.finish(() -> stream.onError(internal(e)));
     } finally {
       running.remove(operation);
+      if (locked) {
+        lock.unlock();
+      }
       Thread.interrupted(); // a cancel may have interrupted this pooled thread: clear it
     }
   }

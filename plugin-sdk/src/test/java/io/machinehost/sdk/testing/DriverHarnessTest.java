@@ -182,6 +182,36 @@ class DriverHarnessTest {
   }
 
   @Test
+  @Timeout(20)
+  void remove_afterCancelledCreate_waitsForTheCleanUp() throws Exception {
+    GrpcDriverClient m = harness.machine("m");
+    harness.configure(m, Map.of("fake-token", "t"));
+    FakeDriverAccess.gateCreate(new CountDownLatch(1));
+    RecordingOperation operation = new RecordingOperation();
+    CompletableFuture<DriverException> create =
+        CompletableFuture.supplyAsync(
+            () -> catchThrowableOfType(DriverException.class, () -> m.create(operation)));
+    while (!operation.started.get()) {
+      Thread.sleep(10);
+    }
+    operation.cancel();
+    create.get(10, TimeUnit.SECONDS);
+
+    m.remove(Operation.none());
+
+    assertThat(FakeDriverAccess.cleaned()).containsExactly("m");
+  }
+
+  @Test
+  void getState_invalidMachineName_invalidArgument() {
+    DriverException e =
+        catchThrowableOfType(DriverException.class, () -> harness.machine("../etc").getState());
+
+    assertThat(e.code()).isEqualTo(DriverException.Code.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).startsWith("machine name \"../etc\" is not valid");
+  }
+
+  @Test
   void start_capabilityNotDeclared_notSupported() throws DriverException {
     try (DriverHarness limited = new DriverHarness(LimitedDriver::new)) {
       DriverException e =
