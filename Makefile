@@ -1,13 +1,26 @@
 # Thin wrappers around Maven and the project's scripts.
 MVN ?= mvn -B -q
 PREFIX ?= $(HOME)/.local
+MACHINE := dist/bin/machine
 
-.PHONY: build test it fmt lint demo clean
+.PHONY: build test examples conformance fmt lint demo clean
 build:
 	$(MVN) install -DskipTests -Dspotless.check.skip=true
 
+# The whole suite: Java unit and integration tests, the Python and Node drivers' own tests, and
+# the conformance kit against every bundled driver.
 test:
-	mvn -B verify
+	mvn -B install
+	$(MAKE) examples conformance
+
+examples:
+	plugins/python-example/test.sh
+	plugins/node-example/test.sh
+
+conformance:
+	$(MACHINE) plugin test none -- --url tcp://127.0.0.1:2376
+	$(MACHINE) plugin test plugins/python-example/machine-driver-pyproc -- --pyproc-greeting hello --pyproc-create-delay 3
+	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
 
 fmt:
 	$(MVN) spotless:apply
