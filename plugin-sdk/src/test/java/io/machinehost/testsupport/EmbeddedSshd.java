@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -28,6 +30,7 @@ import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
  * <ul>
  *   <li>{@code echo TEXT} prints TEXT; {@code err TEXT} prints TEXT on stderr and exits 1;
  *   <li>{@code exit N} exits N; {@code cat} copies stdin to stdout; {@code sleep} never ends;
+ *   <li>a command given to {@link #refuse} prints its message on stderr and exits 1;
  *   <li>anything else exits 0, and is passed to the {@link #onCommand} hook after it exits.
  * </ul>
  *
@@ -37,6 +40,7 @@ public final class EmbeddedSshd implements AutoCloseable {
   private final SshServer server;
   private final List<String> commands = new CopyOnWriteArrayList<>();
   private volatile Consumer<String> onCommand = command -> {};
+  private final Map<String, String> refused = new ConcurrentHashMap<>();
   private final int port;
 
   private EmbeddedSshd(SshServer server) {
@@ -95,6 +99,11 @@ public final class EmbeddedSshd implements AutoCloseable {
   /** Sets what happens after a command that is not a built-in one has exited. */
   public void onCommand(Consumer<String> hook) {
     this.onCommand = hook;
+  }
+
+  /** Makes a command fail with exit status 1 and this message on stderr. */
+  public void refuse(String command, String stderr) {
+    refused.put(command, stderr);
   }
 
   /** Stops listening and drops every session; the port is then closed. */
@@ -183,6 +192,11 @@ public final class EmbeddedSshd implements AutoCloseable {
     @Override
     int run() throws IOException, InterruptedException {
       commands.add(command);
+      String refusal = refused.get(command);
+      if (refusal != null) {
+        print(err, refusal + "\n");
+        return 1;
+      }
       String[] words = command.trim().split("\\s+", 2);
       String rest = words.length > 1 ? words[1] : "";
       switch (words[0]) {
@@ -207,7 +221,8 @@ public final class EmbeddedSshd implements AutoCloseable {
     @Override
     void after() {
       String first = command.trim().split("\\s+")[0];
-      if (!List.of("echo", "err", "exit", "cat", "sleep").contains(first)) {
+      if (!List.of("echo", "err", "exit", "cat", "sleep").contains(first)
+          && !refused.containsKey(command)) {
         onCommand.accept(command);
       }
     }
