@@ -66,6 +66,13 @@ public final class SshdTargetContainer extends GenericContainer<SshdTargetContai
     getDockerClient().startContainerCmd(getContainerId()).exec();
   }
 
+  /** Returns how often Docker restarted the container after it exited with a failure. */
+  public int restartCount() {
+    Integer count =
+        getDockerClient().inspectContainerCmd(getContainerId()).exec().getRestartCount();
+    return count == null ? 0 : count;
+  }
+
   /** Returns whether the container runs. */
   public boolean isRunningNow() {
     Boolean running =

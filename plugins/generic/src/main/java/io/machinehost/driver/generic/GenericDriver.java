@@ -8,12 +8,9 @@ import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.DriverOptions;
 import io.machinehost.sdk.MachineState;
 import io.machinehost.sdk.Operation;
-import io.machinehost.sdk.ssh.CommandResult;
 import io.machinehost.sdk.ssh.Ssh;
-import io.machinehost.sdk.ssh.SshClient;
 import io.machinehost.sdk.ssh.SshKeys;
 import io.machinehost.sdk.ssh.SshTarget;
-import io.machinehost.sdk.ssh.SshjClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +33,9 @@ import java.util.Set;
  *   <li>Stop: {@code shutdown -h now}, a clean shutdown; then waits until SSH stops answering.
  *   <li>Kill: {@code poweroff -f}, off at once without stopping services (systemd's forced power
  *       off, what "kill" means for a VM); then waits until SSH stops answering.
- *   <li>Restart: {@code shutdown -r now}, as Docker Machine's; then waits until SSH is gone and
- *       back.
+ *   <li>Restart: {@code shutdown -r now}, as Docker Machine's; then waits until SSH answers from a
+ *       new boot (the kernel's boot ID or process 1's start time changed; where /proc lacks both,
+ *       until SSH went away and came back).
  *   <li>Start: a host that is off cannot be powered on over SSH, so Start succeeds only when the
  *       host already runs and otherwise says so ({@link Capability#START} is not declared).
  * </ul>
@@ -51,13 +49,9 @@ public final class GenericDriver extends BaseDriver {
   static final String PORT_FLAG = "generic-ssh-port";
   static final String ENGINE_PORT_FLAG = "generic-engine-port";
   static final int DEFAULT_ENGINE_PORT = 2376;
-  static final int STATE_TIMEOUT_SECONDS = 5;
+  static final int STATE_TIMEOUT_SECONDS = HostPower.STATE_TIMEOUT_SECONDS;
 
-  private static final Duration STATE_TIMEOUT = Duration.ofSeconds(STATE_TIMEOUT_SECONDS);
   private static final Duration CREATE_SSH_TIMEOUT = Duration.ofMinutes(1);
-  private static final Duration POWER_COMMAND_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration POWER_TIMEOUT = Duration.ofMinutes(2);
-  private static final Duration POLL = Duration.ofMillis(500);
 
   @JsonProperty("EnginePort")
   private int enginePort = DEFAULT_ENGINE_PORT;
@@ -247,12 +241,12 @@ public final class GenericDriver extends BaseDriver {
 
   @Override
   public void stop(Operation operation) throws DriverException {
-    powerOff(operation, "stop", "shutdown -h now");
+    new HostPower(target(), operation).powerOff("stop", "shutdown -h now");
   }
 
   @Override
   public void kill(Operation operation) throws DriverException {
-    powerOff(operation, "kill", "poweroff -f");
+    new HostPower(target(), operation).powerOff("kill", "poweroff -f");
   }
 
   @Override
@@ -263,74 +257,11 @@ public final class GenericDriver extends BaseDriver {
               + " start it yourself",
           ipAddress);
     }
-    runPowerCommand(operation, "restart", "shutdown -r now");
-    operation.progress("wait-restart", "Waiting for " + ipAddress + " to go down");
-    awaitSilence(operation, POWER_TIMEOUT, false);
-    SshTarget target = target();
-    operation.progress("wait-ssh", "Waiting for SSH on " + target);
-    Ssh.waitFor(target, POWER_TIMEOUT, operation);
-  }
-
-  private void powerOff(Operation operation, String step, String command) throws DriverException {
-    if (!answers()) {
-      operation.progress(step, "The host at " + ipAddress + " is stopped already");
-      return;
-    }
-    runPowerCommand(operation, step, command);
-    operation.progress("wait-stopped", "Waiting for " + ipAddress + " to stop");
-    awaitSilence(operation, POWER_TIMEOUT, true);
-  }
-
-  private void runPowerCommand(Operation operation, String step, String command)
-      throws DriverException {
-    String line = DEFAULT_SSH_USER.equals(getSshUsername()) ? command : "sudo -n " + command;
-    SshTarget target = target();
-    operation.progress(step, "Running \"" + line + "\" on " + target);
-    CommandResult result;
-    try (SshClient client = SshjClient.connect(target)) {
-      try {
-        result = client.run(line, new byte[0], POWER_COMMAND_TIMEOUT);
-      } catch (DriverException e) {
-        if (e.code() == DriverException.Code.UNAVAILABLE
-            || e.code() == DriverException.Code.TIMEOUT) {
-          // The host went down under the command, as it should; the caller checks it did.
-          return;
-        }
-        throw e;
-      }
-    }
-    if (result.exitStatus() != CommandResult.NO_EXIT_STATUS) {
-      result.orThrow("\"" + line + "\" on " + target);
-    }
-  }
-
-  /**
-   * Waits until SSH no longer answers. With {@code required}, not seeing that in time is a TIMEOUT;
-   * otherwise (a reboot may be quicker than the polls) the wait just ends.
-   */
-  private void awaitSilence(Operation operation, Duration timeout, boolean required)
-      throws DriverException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (answers()) {
-      operation.checkCancelled();
-      if (System.nanoTime() > deadline) {
-        if (!required) {
-          return;
-        }
-        throw DriverException.timeout(
-            "the host at %s still answers SSH %s after the command", ipAddress, timeout);
-      }
-      try {
-        Thread.sleep(POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw DriverException.cancelled("waiting for %s to stop was cancelled", ipAddress);
-      }
-    }
+    new HostPower(target(), operation).reboot("shutdown -r now");
   }
 
   private boolean answers() throws DriverException {
-    return Ssh.answers(getIp(), getSshPort(), STATE_TIMEOUT);
+    return HostPower.answers(getIp(), getSshPort());
   }
 
   @Override

@@ -14,7 +14,6 @@ import io.machinehost.sdk.ssh.SshKeys;
 import io.machinehost.sdk.testing.DriverHarness;
 import io.machinehost.testsupport.EmbeddedSshd;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -244,11 +243,18 @@ class GenericDriverTest {
     sshd.onCommand(
         command -> {
           sshd.stop();
-          try {
-            sshd = startSshd(port); // the same host key: the same machine, rebooted
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
+          // Back a moment later, with the same host key: the same machine, rebooted.
+          Thread boot =
+              new Thread(
+                  () -> {
+                    try {
+                      Thread.sleep(1500);
+                      sshd = startSshd(port);
+                    } catch (IOException | InterruptedException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  });
+          boot.start();
         });
     Recording operation = new Recording();
 
