@@ -31,3 +31,14 @@ lint:
 clean:
 	$(MVN) clean
 	rm -rf dist
+
+# The integration-test bench: a Docker engine and locally built images (.ci/testbed/testbed.sh).
+.PHONY: testbed testbed-env testbed-down
+testbed:
+	.ci/testbed/testbed.sh up
+
+testbed-env:
+	@.ci/testbed/testbed.sh env
+
+testbed-down:
+	.ci/testbed/testbed.sh down

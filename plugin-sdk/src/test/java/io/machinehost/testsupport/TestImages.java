@@ -1,0 +1,15 @@
+package io.machinehost.testsupport;
+
+/**
+ * The images the integration tests use, named in this one place. {@code make testbed} builds them
+ * from {@code <module>/src/test/docker/<name>/Dockerfile}; nothing is ever pulled.
+ */
+public final class TestImages {
+  /** OpenSSH's sshd as a machine: plugin-sdk/src/test/docker/sshd-target. */
+  public static final String SSHD_TARGET = "machinehost/sshd-target:latest";
+
+  /** The debootstrapped Debian all project images start from. */
+  public static final String DEBIAN = "machinehost/debian:bookworm";
+
+  private TestImages() {}
+}
