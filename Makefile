@@ -19,7 +19,6 @@ examples:
 
 conformance:
 	$(MACHINE) plugin test none -- --url tcp://127.0.0.1:2376
-	$(MACHINE) plugin test generic -- --generic-ip-address 127.0.0.1 --generic-ssh-port 1
 	$(MACHINE) plugin test plugins/python-example/machine-driver-pyproc -- --pyproc-greeting hello --pyproc-create-delay 3
 	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
 
