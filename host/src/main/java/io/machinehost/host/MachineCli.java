@@ -23,7 +23,10 @@ public final class MachineCli implements Runnable {
       name = "plugin",
       mixinStandardHelpOptions = true,
       description = "Driver plugins.",
-      subcommands = {io.machinehost.host.conformance.PluginTestCommand.class})
+      subcommands = {
+        io.machinehost.host.conformance.PluginTestCommand.class,
+        io.machinehost.host.bench.PluginBenchCommand.class
+      })
   static final class PluginCommand {}
 
   /** Runs the command line and exits with its code. */
