@@ -8,7 +8,7 @@
 #   testbed.sh down   stop the engine this script started (by its pidfile's PID only)
 #
 # Images: the base machinehost/debian:bookworm comes from debootstrap; every directory
-# <module>/src/test/docker/<name>/ holding a Dockerfile becomes the image machinehost/<name>,
+# <module>/src/{test,main}/docker/<name>/ holding a Dockerfile becomes the image machinehost/<name>,
 # rebuilt only when a hash of its build context (and of the base image) changes.
 set -euo pipefail
 
@@ -116,7 +116,8 @@ build_images() {
     fi
     log "building $name from ${dir#"$REPO_DIR"/}"
     DOCKER_BUILDKIT=0 docker build -q --label "$HASH_LABEL=$hash" -t "$name" "$dir" >/dev/null
-  done < <(find "$REPO_DIR" -path '*/src/test/docker/*/Dockerfile' -not -path '*/target/*' | LC_ALL=C sort)
+  done < <(find "$REPO_DIR" \( -path '*/src/test/docker/*/Dockerfile' -o -path '*/src/main/docker/*/Dockerfile' \) \
+    -not -path '*/target/*' -not -path '*/node_modules/*' | LC_ALL=C sort)
   docker image prune -f --filter "label=$HASH_LABEL" >/dev/null
 }
 

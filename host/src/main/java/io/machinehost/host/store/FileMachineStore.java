@@ -308,9 +308,7 @@ public final class FileMachineStore implements MachineStore {
     JsonNode host = node.path("HostOptions");
     JsonNode engine = host.path("EngineOptions");
     Map<String, String> labels = new LinkedHashMap<>();
-    host.path("Labels")
-        .fields()
-        .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    host.path("Labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
     MachineRecord.HostOptions options =
         new MachineRecord.HostOptions(
             list(engine.path("ArbitraryFlags")),
