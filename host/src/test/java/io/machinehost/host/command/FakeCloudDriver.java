@@ -24,9 +24,11 @@ final class FakeCloudDriver extends BaseDriver {
   static final String NAME = "fake";
 
   private String state = "";
+
   // Persisted with the config (a secret: inspect must never show it).
   @SuppressWarnings("UnusedVariable")
   private String token = "";
+
   private boolean failCreate;
   private long createSeconds;
 
