@@ -21,6 +21,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -169,7 +170,10 @@ final class DockerEngine {
                 what, address.host(), cause.getMessage())
             .withCause(e);
       }
-      if (cause instanceof InterruptedIOException || cause instanceof InterruptedException) {
+      // An interrupted (cancelled) thread gets a CancellationException before anything is sent.
+      if (cause instanceof InterruptedIOException
+          || cause instanceof InterruptedException
+          || cause instanceof CancellationException) {
         return DriverException.cancelled("%s: cancelled", what).withCause(e);
       }
       if (cause instanceof IOException) {
