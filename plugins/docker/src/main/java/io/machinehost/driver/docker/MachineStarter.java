@@ -36,15 +36,16 @@ final class MachineStarter {
     ContainerCommands.Spec spec = driver.spec(authorizedKey);
     Privileges.Setting setting = driver.privilegedSetting();
     Privileges.Mode mode = Privileges.first(setting, engine.address());
-    while (true) {
+    for (int attempt = 0; ; attempt++) {
       operation.progress(
           "create-container",
           "Creating the container " + spec.name() + " from " + spec.image() + describe(mode),
-          0.3);
+          0.3 + 0.1 * attempt);
       String id = ContainerCommands.create(engine, spec, mode);
       driver.recordContainer(id, mode);
       operation.checkCancelled();
-      operation.progress("start-container", "Starting the container " + spec.name(), 0.4);
+      operation.progress(
+          "start-container", "Starting the container " + spec.name(), 0.35 + 0.1 * attempt);
       try {
         ContainerCommands.start(engine, id, spec.name());
         break;
