@@ -51,13 +51,21 @@ final class MachineImage {
   /**
    * Checks the image is there or can be built.
    *
-   * @throws DriverException FAILED_PRECONDITION saying how to get the image
+   * @throws DriverException INVALID_ARGUMENT naming --docker-image for a missing image of the
+   *     user's; FAILED_PRECONDITION saying to run make testbed when the default image and its base
+   *     are both missing
    */
   static void check(DockerEngine engine, String image) throws DriverException {
+    check(engine, image, DEFAULT, BASE);
+  }
+
+  /** As {@link #check(DockerEngine, String)}, with the default image and its base named. */
+  static void check(DockerEngine engine, String image, String defaultImage, String base)
+      throws DriverException {
     if (exists(engine, image)) {
       return;
     }
-    if (!image.equals(DEFAULT)) {
+    if (!image.equals(defaultImage)) {
       throw DriverException.invalidArgument(
           DockerFlags.IMAGE,
           "the image %s (--%s) is not on the Docker engine at %s: build or load it there first"
@@ -67,13 +75,13 @@ final class MachineImage {
           engine.address().host(),
           image,
           DockerFlags.IMAGE,
-          DEFAULT);
+          defaultImage);
     }
-    if (!exists(engine, BASE)) {
+    if (!exists(engine, base)) {
       throw DriverException.failedPrecondition(
           "the image %s is not on the Docker engine at %s, and neither is %s it is built from:"
               + " run make testbed (it makes both), or pass --%s with an image of your own",
-          DEFAULT, engine.address().host(), BASE, DockerFlags.IMAGE);
+          defaultImage, engine.address().host(), base, DockerFlags.IMAGE);
     }
   }
 
@@ -118,6 +126,7 @@ final class MachineImage {
     Callback callback = new Callback(operation);
     operation.onCancel(callback::abandon);
     try (context) {
+      operation.checkCancelled();
       engine
           .buildClient()
           .buildImageCmd(context)
@@ -127,6 +136,8 @@ final class MachineImage {
           .withForcerm(true)
           .exec(callback);
       String id = callback.awaitImageId();
+      // A build that finished as the cancel came is kept: it is a complete image.
+      operation.checkCancelled();
       operation.progress("build-image", "Built the image " + tag, 1.0);
       return id;
     } catch (IOException e) {
