@@ -92,8 +92,8 @@ public final class DriverHarness implements AutoCloseable {
   }
 
   /**
-   * Returns a client for a machine with a given persisted config, as a host makes one for a
-   * machine it loaded from its store; nothing is written.
+   * Returns a client for a machine with a given persisted config, as a host makes one for a machine
+   * it loaded from its store; nothing is written.
    *
    * @param name the machine's name
    * @param configJson its persisted driver config, or empty
