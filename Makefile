@@ -21,6 +21,7 @@ conformance:
 	$(MACHINE) plugin test none -- --url tcp://127.0.0.1:2376
 	$(MACHINE) plugin test plugins/python-example/machine-driver-pyproc -- --pyproc-greeting hello --pyproc-create-delay 3
 	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
+	$(MACHINE) plugin test docker -- --docker-host "$$(.ci/testbed/testbed.sh env | sed -n 's/^export DOCKER_HOST=//p')"
 
 # The README's end-to-end demo: builds, then drives real machines through dist/bin/machine.
 demo:

@@ -187,6 +187,25 @@ class MachineCliIT {
     assertNoPluginLeft(plugins);
   }
 
+  @Test
+  void create_driverSlowerThanTheStartTimeout_failsNamingTheLimit() throws Exception {
+    Path plugins = temp.resolve("plugins");
+    Files.createDirectories(plugins);
+    Path slow = plugins.resolve("machine-driver-slow");
+    Files.writeString(slow, "#!/bin/sh\necho 'still loading' >&2\nexec sleep 60\n");
+    slow.toFile().setExecutable(true);
+    MachineProcess machine =
+        new MachineProcess(temp.resolve("store"))
+            .env("MACHINE_PLUGIN_PATH", plugins.toString())
+            .env("MACHINE_PLUGIN_START_TIMEOUT", "1");
+
+    MachineProcess.Result r = machine.run("create", "-d", "slow", "s1");
+
+    assertThat(r.exitCode()).isEqualTo(3);
+    assertThat(r.err()).contains("printed no handshake line within 1000 ms", "still loading");
+    assertThat(machine.machineDir("s1")).doesNotExist();
+  }
+
   private static void assertNoPluginLeft(Path plugins) throws InterruptedException {
     // The plugin script names its directory on the JVM's command line (-Dfake.plugins=…).
     String marker = "-Dfake.plugins=" + plugins;
