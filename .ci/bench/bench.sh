@@ -54,7 +54,7 @@ make_store() {
 }
 
 echo "== bench: $(uptime)" >&2
-echo "$(nproc) cores; $(uptime | sed 's/.*load average: //')" >"$RAW/load-before.txt"
+uptime | sed 's/.*load average: //' >"$RAW/load-before.txt"
 for n in 1 10 50 500; do make_store "$n" "ls$n" >/dev/null; done
 cp -r "$WORK/stores/ls1/machines/m0" "$WORK/template-m0"
 
@@ -127,7 +127,7 @@ if [[ plugin-bench =~ $ONLY ]]; then
     --json "$RAW/plugin-bench.json" -- --url "$URL" >/dev/null
 fi
 
-echo "$(nproc) cores; $(uptime | sed 's/.*load average: //')" >"$RAW/load-after.txt"
+uptime | sed 's/.*load average: //' >"$RAW/load-after.txt"
 mkdir -p "$(dirname "$OUT")"
 rm -rf "$(dirname "$OUT")/raw" && cp -r "$RAW" "$(dirname "$OUT")/raw"
 java -cp "${REPORT_JAR:-$MACHINE}" io.machinehost.host.bench.BenchReport "$RAW" "$OUT"

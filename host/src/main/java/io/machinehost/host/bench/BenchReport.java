@@ -121,7 +121,7 @@ public final class BenchReport {
   /** Prints the results as a table. */
   public static void print(JsonNode result, PrintWriter out) {
     out.printf(
-        "machinehost bench — %d cores; load (cores; 1, 5, 15 min) before: %s; after: %s%n",
+        "machinehost bench — %d cores; load average (1, 5, 15 min) before: %s; after: %s%n",
         result.path("cores").asInt(),
         result.path("load").path("before").asText(),
         result.path("load").path("after").asText());

@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,6 +31,7 @@ import java.util.Set;
  * @param handshake the plugin's handshake line
  * @param clientCertificate the host certificate the plugin trusts (PEM)
  * @param clientKey its private key (PKCS#8 PEM)
+ * @param environment a digest of the environment the plugin was started with
  */
 record ReattachRecord(
     String driver,
@@ -40,7 +42,8 @@ record ReattachRecord(
     long executableMillis,
     String handshake,
     String clientCertificate,
-    String clientKey) {
+    String clientKey,
+    String environment) {
 
   private static final int FORMAT = 1;
   private static final Set<PosixFilePermission> PRIVATE_FILE =
@@ -64,6 +67,31 @@ record ReattachRecord(
     return executable.equals(file.toString())
         && Stamp.of(file).equals(Optional.of(new Stamp(executableSize, executableMillis)));
   }
+
+  /**
+   * A digest of the environment a plugin sees: a driver may read it (credentials, endpoints), so a
+   * command in another environment must not be served by a plugin started in this one. Variables
+   * that change from one shell prompt to the next are left out.
+   */
+  static String environmentDigest(Map<String, String> env) {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    new java.util.TreeMap<>(env)
+        .forEach(
+            (k, v) -> {
+              if (!VOLATILE_ENV.contains(k) && v != null) {
+                sha.update((k + "=" + v + "\0").getBytes(StandardCharsets.UTF_8));
+              }
+            });
+    return java.util.HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static final Set<String> VOLATILE_ENV =
+      Set.of("PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES", "TERM_SESSION_ID", "WINDOWID");
 
   /** Returns the plugin's process if it is alive and is the very process recorded (start time). */
   Optional<ProcessHandle> process() {
@@ -99,7 +127,8 @@ record ReattachRecord(
               n.path("executableMillis").asLong(),
               n.path("handshake").asText(),
               n.path("clientCertificate").asText(),
-              n.path("clientKey").asText()));
+              n.path("clientKey").asText(),
+              n.path("environment").asText()));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -118,6 +147,7 @@ record ReattachRecord(
     n.put("handshake", handshake);
     n.put("clientCertificate", clientCertificate);
     n.put("clientKey", clientKey);
+    n.put("environment", environment);
     Path temp =
         Files.createTempFile(
             file.getParent(),

@@ -211,6 +211,10 @@ public final class WarmPlugins {
           "not reusing plugin pid %d: %s was replaced since it started", record.pid(), executable);
       return Optional.empty();
     }
+    if (!record.environment().equals(environment())) {
+      trace("not reusing plugin pid %d: it was started with another environment", record.pid());
+      return Optional.empty();
+    }
     Optional<ProcessHandle> process = record.process();
     if (process.isEmpty()) {
       trace("not reusing plugin pid %d: that process is gone or is another one now", record.pid());
@@ -277,7 +281,8 @@ public final class WarmPlugins {
             stamp.get().millis(),
             plugin.handshake().format(),
             plugin.identity().certificatePem(),
-            plugin.identity().privateKeyPem());
+            plugin.identity().privateKeyPem(),
+            environment());
     try {
       record.write(file);
     } catch (IOException e) {
@@ -336,6 +341,23 @@ public final class WarmPlugins {
       return false;
     }
     return true;
+  }
+
+  /** The environment a plugin launched now gets: this process's, with the launcher's changes. */
+  private String environment() {
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    launcher
+        .options()
+        .extraEnv()
+        .forEach(
+            (k, v) -> {
+              if (v == null) {
+                env.remove(k);
+              } else {
+                env.put(k, v);
+              }
+            });
+    return ReattachRecord.environmentDigest(env);
   }
 
   private static void privateDir(Path dir) throws IOException {

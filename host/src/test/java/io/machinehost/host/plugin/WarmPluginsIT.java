@@ -168,7 +168,8 @@ class WarmPluginsIT {
             r.executableMillis(),
             r.handshake(),
             r.clientCertificate(),
-            r.clientKey())
+            r.clientKey(),
+            r.environment())
         .write(warm.recordFile("none"));
 
     PluginProcess second = obtain(warm(Duration.ofSeconds(30)), none());
@@ -177,6 +178,36 @@ class WarmPluginsIT {
     assertThat(second.pid()).isNotIn(first.pid(), stranger.pid());
     assertThat(stranger.isAlive()).as("a process the record does not really name is left").isTrue();
     stranger.destroy();
+  }
+
+  @Test
+  void anotherEnvironment_newPluginStarted() throws Exception {
+    PluginProcess first = obtain(warm(Duration.ofSeconds(30)), none());
+    first.close();
+    PluginLauncher otherEnv =
+        new PluginLauncher(launcher.options().withEnv("MACHINEHOST_TEST_CREDENTIAL", "other"));
+
+    PluginProcess second =
+        new WarmPlugins(otherEnv, temp.resolve("store"), Duration.ofSeconds(30), null)
+            .obtain("none", none());
+    opened.add(second);
+    started.add(second.handle());
+
+    assertThat(second.reused()).isFalse();
+    assertThat(second.pid()).isNotEqualTo(first.pid());
+  }
+
+  @Test
+  void environmentDigest_ignoresPromptNoise_seesTheRest() {
+    var base = java.util.Map.of("HOME", "/root", "PWD", "/a", "AWS_KEY", "k1");
+
+    assertThat(ReattachRecord.environmentDigest(base))
+        .isEqualTo(
+            ReattachRecord.environmentDigest(
+                java.util.Map.of("HOME", "/root", "PWD", "/b", "AWS_KEY", "k1", "SHLVL", "3")))
+        .isNotEqualTo(
+            ReattachRecord.environmentDigest(
+                java.util.Map.of("HOME", "/root", "PWD", "/a", "AWS_KEY", "k2")));
   }
 
   @Test
