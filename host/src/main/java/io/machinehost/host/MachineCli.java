@@ -184,7 +184,6 @@ public final class MachineCli implements Runnable {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
-    io.machinehost.host.plugin.ClassPreload.startFor(args);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     System.exit(execute(CliEnvironment.system(), out, err, args));
