@@ -10,7 +10,9 @@ import io.machinehost.host.command.PluginLsCommand;
 import io.machinehost.host.command.PowerCommand;
 import io.machinehost.host.command.QueryCommand;
 import io.machinehost.host.command.RmCommand;
+import io.machinehost.host.command.ScpCommand;
 import io.machinehost.host.command.Session;
+import io.machinehost.host.command.SshCommand;
 import io.machinehost.host.command.VersionCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +45,8 @@ import picocli.CommandLine.ScopeType;
       PowerCommand.Stop.class,
       PowerCommand.Restart.class,
       PowerCommand.Kill.class,
+      SshCommand.class,
+      ScpCommand.class,
       ActiveCommand.class,
       LabelCommand.class,
       VersionCommand.class,
