@@ -144,6 +144,17 @@ class GenericMachineIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"system", "native"})
+  void ssh_noCommandOnATerminal_opensALoginShell(String mode) throws Exception {
+    byte[] typed = "echo marker-$((6*7))\nexit 5\n".getBytes(StandardCharsets.UTF_8);
+
+    MachineRunner.Result result = machine.runOnTerminal(typed, in(mode, "ssh", "g1"));
+
+    assertThat(result.exitCode()).as(result.describe() + result.out()).isEqualTo(5);
+    assertThat(result.out()).contains("marker-42");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"system", "native"})
   void scp_fileThereAndBack_contentUnchanged(String mode) throws Exception {
     byte[] data = randomBytes(300_000);
     Files.write(work.resolve(mode + ".bin"), data);

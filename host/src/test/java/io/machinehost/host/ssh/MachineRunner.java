@@ -74,6 +74,25 @@ final class MachineRunner {
     List<String> command = new ArrayList<>();
     command.add(machine.toString());
     command.addAll(Arrays.asList(args));
+    return start(command, stdin, args);
+  }
+
+  /**
+   * Runs a command on a pseudo-terminal of its own, as from an interactive shell, with util-linux's
+   * {@code script}; {@code stdin} is typed into the terminal.
+   */
+  Result runOnTerminal(byte[] stdin, String... args) throws Exception {
+    Path script = Path.of("/usr/bin/script");
+    assertThat(script).as("util-linux's script is missing: install bsdutils").isExecutable();
+    StringBuilder line = new StringBuilder("'" + machine + "'");
+    for (String arg : args) {
+      assertThat(arg).doesNotContain("'");
+      line.append(" '").append(arg).append("'");
+    }
+    return start(List.of(script.toString(), "-qfec", line.toString(), "/dev/null"), stdin, args);
+  }
+
+  private Result start(List<String> command, byte[] stdin, String... args) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
     builder.environment().put("MACHINE_STORAGE_PATH", store.toString());
     builder.environment().remove("MACHINE_NATIVE_SSH");
