@@ -486,9 +486,14 @@ public final class Provisioner {
     }
   }
 
+  /**
+   * Waits until the engine answers over TLS. An engine that exits after starting (a bad flag, a
+   * broken daemon.json) fails at once, with its log, rather than at the timeout.
+   */
   private String waitForEngine(RemoteHost host, EngineClient engine, String url, boolean systemd)
       throws ProvisionException {
-    long deadline = System.nanoTime() + timeouts.engine().toNanos();
+    long started = System.nanoTime();
+    long deadline = started + timeouts.engine().toNanos();
     String last = "";
     long delay = 250;
     while (true) {
@@ -501,21 +506,21 @@ public final class Provisioner {
         Thread.currentThread().interrupt();
         throw ProvisionException.cancelled(CHECK);
       }
+      boolean late = System.nanoTime() - started > Duration.ofSeconds(2).toNanos();
+      if (late && !host.run(CHECK, aliveScript(systemd), Duration.ofSeconds(30)).isSuccess()) {
+        throw new ProvisionException(
+            CHECK,
+            "the engine exited after it was started (" + last + "); its log follows",
+            engineLog(host, systemd),
+            null);
+      }
       if (System.nanoTime() > deadline) {
-        String log =
-            host.run(
-                    CHECK,
-                    systemd
-                        ? "journalctl -u docker.service -n 40 --no-pager 2>&1"
-                        : "tail -n 40 " + EngineConfig.START_LOG + " 2>&1",
-                    Duration.ofSeconds(30))
-                .stdout();
         throw new ProvisionException(
             CHECK,
             String.format(
-                "the engine did not answer over TLS within %d s: %s (the engine's log follows)",
+                "the engine did not answer over TLS within %d s: %s; its log follows",
                 timeouts.engine().toSeconds(), last),
-            log,
+            engineLog(host, systemd),
             null);
       }
       try {
@@ -526,6 +531,28 @@ public final class Provisioner {
       }
       delay = Math.min(2000, delay * 2);
     }
+  }
+
+  /** Succeeds while the engine runs or starts; fails once it has exited. */
+  static String aliveScript(boolean systemd) {
+    if (systemd) {
+      return """
+          state=$(systemctl show -p ActiveState --value docker.service)
+          sub=$(systemctl show -p SubState --value docker.service)
+          [ "$state" != failed ] && [ "$state" != inactive ] && [ "$sub" != auto-restart ]
+          """;
+    }
+    return runningScript(false);
+  }
+
+  private static String engineLog(RemoteHost host, boolean systemd) throws ProvisionException {
+    return host.run(
+            CHECK,
+            systemd
+                ? "journalctl -u docker.service -n 40 --no-pager 2>&1"
+                : "tail -n 40 " + EngineConfig.START_LOG + " 2>&1",
+            Duration.ofSeconds(30))
+        .stdout();
   }
 
   private void checkCancelled(String step) throws ProvisionException {

@@ -1,0 +1,74 @@
+package io.machinehost.host.provision;
+
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import io.machinehost.testsupport.TestImages;
+import io.machinehost.testsupport.Testbed;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A {@link TestImages#MACHINE} container with what a Docker engine inside needs (the capability set
+ * that stands in for {@code --privileged}, which this bench's engine refuses), SSH and the engine's
+ * port 2376 published on fixed ports of 127.0.0.1: a Docker host as the generic driver meets one.
+ */
+final class DockerHostContainer extends GenericContainer<DockerHostContainer> {
+  private final int sshPort = Testbed.freePort();
+  private final int enginePort = Testbed.freePort();
+
+  DockerHostContainer(String authorizedKey) {
+    super(DockerImageName.parse(TestImages.MACHINE));
+    withImagePullPolicy(image -> false);
+    withEnv("SSH_AUTHORIZED_KEYS", authorizedKey);
+    withCreateContainerCmdModifier(
+        cmd -> {
+          cmd.withExposedPorts(ExposedPort.tcp(22), ExposedPort.tcp(2376));
+          cmd.getHostConfig()
+              .withPortBindings(
+                  new PortBinding(
+                      Ports.Binding.bindIpAndPort("127.0.0.1", sshPort), ExposedPort.tcp(22)),
+                  new PortBinding(
+                      Ports.Binding.bindIpAndPort("127.0.0.1", enginePort), ExposedPort.tcp(2376)))
+              .withCapAdd(Capability.ALL)
+              .withCapDrop(Capability.SYS_RESOURCE)
+              .withSecurityOpts(
+                  List.of("seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"))
+              .withDeviceCgroupRules(List.of("a *:* rwm"))
+              .withTmpFs(Map.of("/run", "rw,exec,nosuid,size=64m"));
+        });
+    waitingFor(
+        Wait.forLogMessage(".*Server listening on.*", 1)
+            .withStartupTimeout(Duration.ofSeconds(60)));
+  }
+
+  /** Returns the SSH port published on 127.0.0.1. */
+  int sshPort() {
+    return sshPort;
+  }
+
+  /** Returns the port published on 127.0.0.1 for the engine's 2376. */
+  int enginePort() {
+    return enginePort;
+  }
+
+  /**
+   * Runs a shell command in the container as root and returns its standard output.
+   *
+   * @throws IllegalStateException if it exits non-zero
+   */
+  String sh(String command) throws IOException, InterruptedException {
+    ExecResult result = execInContainer("sh", "-c", command);
+    if (result.getExitCode() != 0) {
+      throw new IllegalStateException(
+          "\"" + command + "\" exited " + result.getExitCode() + ": " + result.getStderr());
+    }
+    return result.getStdout();
+  }
+}
