@@ -99,6 +99,14 @@ public final class CertificateStore {
    */
   public void ensureClientCertificates(boolean regenerate) throws IOException {
     mkdirs(certsDir);
+    // A file lock guards against other processes, the monitor against other threads of this one
+    // (a second lock of the same file in one JVM throws instead of waiting).
+    synchronized (CertificateStore.class) {
+      lockedEnsure(regenerate);
+    }
+  }
+
+  private void lockedEnsure(boolean regenerate) throws IOException {
     try (FileChannel lock =
         FileChannel.open(
             certsDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {

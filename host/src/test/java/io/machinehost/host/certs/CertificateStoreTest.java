@@ -143,4 +143,28 @@ class CertificateStoreTest {
         .isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("regenerate-certs");
   }
+
+  @Test
+  void ensureClientCertificates_manyThreadsAtOnce_allSeeOneCa() throws Exception {
+    CertificateStore store = new CertificateStore(storage);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<byte[]>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  store.ensureClientCertificates(false);
+                  return Files.readAllBytes(storage.resolve("certs/ca.pem"));
+                }));
+      }
+      byte[] first = results.get(0).get();
+      for (var result : results) {
+        assertThat(result.get()).isEqualTo(first);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
