@@ -14,6 +14,9 @@ public final class TestImages {
    */
   public static final String MACHINE = "machinehost/machine:latest";
 
+  /** A Debian booted by systemd, without Docker: host/src/test/docker/systemd-target. */
+  public static final String SYSTEMD_TARGET = "machinehost/systemd-target:latest";
+
   /** The debootstrapped Debian all project images start from. */
   public static final String DEBIAN = "machinehost/debian:bookworm";
 

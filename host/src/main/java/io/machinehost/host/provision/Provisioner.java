@@ -153,7 +153,8 @@ public final class Provisioner {
         progress(
             "install-engine", "Installing the Docker engine (" + os.describe() + ": docker.io)");
         host.check(INSTALL, installScript(), timeouts.install());
-        dockerd = facts(host).getOrDefault("dockerd", "");
+        facts = facts(host);
+        dockerd = facts.getOrDefault("dockerd", "");
         if (dockerd.isEmpty()) {
           throw new ProvisionException(
               INSTALL, "docker.io was installed but there is no dockerd on the PATH", "", null);

@@ -15,18 +15,27 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * A {@link TestImages#MACHINE} container with what a Docker engine inside needs (the capability set
- * that stands in for {@code --privileged}, which this bench's engine refuses), SSH and the engine's
- * port 2376 published on fixed ports of 127.0.0.1: a Docker host as the generic driver meets one.
+ * A container that behaves like a Docker host as the generic driver meets one: the capability set
+ * that stands in for {@code --privileged} (which this bench's engine refuses), SSH and the engine's
+ * port 2376 published on fixed ports of 127.0.0.1. Either the docker driver's {@link
+ * TestImages#MACHINE} (no systemd: it runs provisioning's start script at boot), or {@link
+ * TestImages#SYSTEMD_TARGET}, booted by systemd and without a Docker engine.
  */
 final class DockerHostContainer extends GenericContainer<DockerHostContainer> {
   private final int sshPort = Testbed.freePort();
   private final int enginePort = Testbed.freePort();
 
-  DockerHostContainer(String authorizedKey) {
-    super(DockerImageName.parse(TestImages.MACHINE));
-    withImagePullPolicy(image -> false);
+  private DockerHostContainer(String image, String authorizedKey, boolean systemd) {
+    super(DockerImageName.parse(image));
+    withImagePullPolicy(name -> false);
     withEnv("SSH_AUTHORIZED_KEYS", authorizedKey);
+    Map<String, String> tmpfs =
+        systemd
+            ? Map.of("/run", "rw,exec,nosuid,size=64m", "/run/lock", "rw,nosuid,size=8m")
+            : Map.of("/run", "rw,exec,nosuid,size=64m");
+    if (systemd) {
+      withEnv("container", "docker");
+    }
     withCreateContainerCmdModifier(
         cmd -> {
           cmd.withExposedPorts(ExposedPort.tcp(22), ExposedPort.tcp(2376));
@@ -42,11 +51,24 @@ final class DockerHostContainer extends GenericContainer<DockerHostContainer> {
               // that runs no containers (these tests run none) does without it.
               .withSecurityOpts(List.of("seccomp=unconfined", "apparmor=unconfined"))
               .withDeviceCgroupRules(List.of("a *:* rwm"))
-              .withTmpFs(Map.of("/run", "rw,exec,nosuid,size=64m"));
+              .withTmpFs(tmpfs);
         });
     waitingFor(
-        Wait.forLogMessage(".*Server listening on.*", 1)
-            .withStartupTimeout(Duration.ofSeconds(60)));
+        systemd
+            ? Wait.forSuccessfulCommand("systemctl is-active --quiet ssh.service")
+                .withStartupTimeout(Duration.ofSeconds(60))
+            : Wait.forLogMessage(".*Server listening on.*", 1)
+                .withStartupTimeout(Duration.ofSeconds(60)));
+  }
+
+  /** The docker driver's machine image, with docker.io installed and no systemd. */
+  static DockerHostContainer machineImage(String authorizedKey) {
+    return new DockerHostContainer(TestImages.MACHINE, authorizedKey, false);
+  }
+
+  /** A Debian booted by systemd, without a Docker engine. */
+  static DockerHostContainer systemd(String authorizedKey) {
+    return new DockerHostContainer(TestImages.SYSTEMD_TARGET, authorizedKey, true);
   }
 
   /** Returns the SSH port published on 127.0.0.1. */

@@ -39,6 +39,7 @@ class ProvisionIT {
   @BeforeAll
   static void images() {
     Testbed.requireImage(TestImages.MACHINE);
+    Testbed.requireImage(TestImages.SYSTEMD_TARGET);
   }
 
   @BeforeEach
@@ -57,7 +58,10 @@ class ProvisionIT {
   }
 
   private DockerHostContainer dockerHost() {
-    DockerHostContainer host = new DockerHostContainer(publicKey);
+    return started(DockerHostContainer.machineImage(publicKey));
+  }
+
+  private DockerHostContainer started(DockerHostContainer host) {
     containers.add(host);
     host.start();
     return host;
@@ -347,5 +351,32 @@ class ProvisionIT {
               "the operating system is not supported: /etc/os-release names Alpine Linux v3.20"
                   + " (ID=alpine); provisioning supports Debian and Ubuntu");
     }
+  }
+
+  @Test
+  void create_systemdHost_installsConfiguresAndEnablesDockerThroughSystemd() throws Exception {
+    DockerHostContainer host = started(DockerHostContainer.systemd(publicKey));
+
+    Cli.Result created = create(host, "s1", "--engine-env", "MACHINEHOST_IT=systemd");
+
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+    assertThat(created.err())
+        .contains("Installing the Docker engine")
+        .contains(
+            "Configuring the engine for TLS on port 2376, " + host.enginePort() + " (systemd)");
+    assertThat(dockerVia("s1", "info --format '{{.Name}}'").out().strip()).isEqualTo("s1");
+    assertThat(host.sh("systemctl is-enabled docker.service").strip()).isEqualTo("enabled");
+    assertThat(host.sh("cat " + EngineConfig.SYSTEMD_DROP_IN))
+        .contains("Environment=\"MACHINEHOST_IT=systemd\"")
+        .contains("ExecStart=\n");
+    assertThat(host.sh("systemctl show -p MainPID --value docker.service").strip())
+        .isNotEqualTo("0");
+    String pid = host.sh("systemctl show -p MainPID --value docker.service");
+
+    Cli.Result again = cli.machine("provision", "s1");
+
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(again.err()).contains("The Docker engine runs with this configuration already");
+    assertThat(host.sh("systemctl show -p MainPID --value docker.service")).isEqualTo(pid);
   }
 }
