@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -32,6 +33,9 @@ public record CliEnvironment(
     InputStream stdin,
     boolean interactive,
     Function<Session, DriverPool> pools) {
+
+  /** Seconds a driver plugin may take to print its handshake (default 10). */
+  public static final String START_TIMEOUT = "MACHINE_PLUGIN_START_TIMEOUT";
 
   /** Copies the map. */
   public CliEnvironment {
@@ -60,6 +64,10 @@ public record CliEnvironment(
   /** Drivers as plugin processes found on the standard search path. */
   public static DriverPool pluginPool(Session session, Map<String, String> env, Path launcherDir) {
     PluginLauncher.Options options = PluginLauncher.Options.defaults();
+    String startTimeout = env.get(START_TIMEOUT);
+    if (startTimeout != null && startTimeout.matches("[1-9][0-9]{0,4}")) {
+      options = options.withHandshakeTimeout(Duration.ofSeconds(Long.parseLong(startTimeout)));
+    }
     PrintWriter trace = null;
     if (session.debug()) {
       options = options.withDebug(new PrintStream(System.err, true, StandardCharsets.UTF_8));

@@ -143,6 +143,7 @@ public final class LsCommand extends MachineCommand {
   /** Asks every machine's state at once; each is bounded by the timeout. */
   private List<MachineStatus> statuses(List<StoreEntry> entries, Duration timeout) {
     String dockerHost = session().env().getOrDefault("DOCKER_HOST", "");
+    startDrivers(session(), entries);
     ExecutorService pool =
         Executors.newFixedThreadPool(
             Math.max(1, Math.min(64, entries.size())),
@@ -163,6 +164,30 @@ public final class LsCommand extends MachineCommand {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Starts the plugin of every driver the entries use, all at once, so that the timeout bounds a
+   * driver's answer and not its start-up; a driver that fails to start is reported per machine.
+   */
+  static void startDrivers(Session session, List<StoreEntry> entries) {
+    List<CompletableFuture<?>> launches = new ArrayList<>();
+    entries.stream()
+        .flatMap(e -> e.record().stream())
+        .map(MachineRecord::driverName)
+        .distinct()
+        .forEach(
+            driver ->
+                launches.add(
+                    CompletableFuture.runAsync(
+                        () -> {
+                          try {
+                            session.drivers().plugin(driver);
+                          } catch (CliException e) {
+                            // each of its machines shows the error
+                          }
+                        })));
+    launches.forEach(CompletableFuture::join);
   }
 
   private static MachineStatus timedOut(StoreEntry entry, Duration timeout) {

@@ -24,11 +24,13 @@ final class RawLaunch implements AutoCloseable {
   private final CompletableFuture<String> firstLine = new CompletableFuture<>();
   private final List<String> lines = new ArrayList<>();
   private final StringBuilder stderr = new StringBuilder();
+  private final Thread out;
+  private final Thread err;
 
   private RawLaunch(Process process) {
     this.process = process;
-    Thread out = new Thread(() -> read(process.getInputStream(), true), "kit-stdout");
-    Thread err = new Thread(() -> read(process.getErrorStream(), false), "kit-stderr");
+    out = new Thread(() -> read(process.getInputStream(), true), "kit-stdout");
+    err = new Thread(() -> read(process.getErrorStream(), false), "kit-stderr");
     out.setDaemon(true);
     err.setDaemon(true);
     out.start();
@@ -125,8 +127,19 @@ final class RawLaunch implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits for the process to exit and for what it wrote to be read (a process that has exited may
+   * still have output in its pipes, or a child holding them).
+   */
   boolean awaitExit(long millis) throws InterruptedException {
-    return process.waitFor(millis, TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    out.join(Math.min(left, 2000));
+    err.join(Math.min(left, 2000));
+    return true;
   }
 
   static String utf8(byte[] bytes) {
