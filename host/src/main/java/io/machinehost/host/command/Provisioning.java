@@ -1,6 +1,8 @@
 package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.certs.CertificateStore;
+import io.machinehost.host.provision.EngineClient;
 import io.machinehost.host.provision.EngineConfig;
 import io.machinehost.host.provision.ProvisionException;
 import io.machinehost.host.provision.Provisioner;
@@ -8,7 +10,13 @@ import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.Capability;
 import io.machinehost.sdk.Driver;
+import io.machinehost.sdk.DriverException;
+import io.machinehost.sdk.Operation;
 import io.machinehost.sdk.rpc.GrpcDriverClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Runs the {@link Provisioner} for a command ({@code create}, {@code provision}, {@code
@@ -16,6 +24,9 @@ import io.machinehost.sdk.rpc.GrpcDriverClient;
  * with the failure when it fails, cleared when it succeeds.
  */
 final class Provisioning {
+  /** How long a started machine's engine may take to answer again. */
+  private static final Duration ENGINE_BACK = Duration.ofSeconds(90);
+
   private Provisioning() {}
 
   /** Returns whether a driver's machines get a Docker engine: not none, and it declares so. */
@@ -161,5 +172,56 @@ final class Provisioning {
         true,
         o.labels(),
         o.secretConfigKeys());
+  }
+
+  /**
+   * After a start or restart, waits until a provisioned machine's engine answers over TLS again, as
+   * Docker Machine does; machines never provisioned (or whose provisioning failed) are not waited
+   * for.
+   *
+   * @throws CliException naming the machine if the engine does not come back in time
+   */
+  static void awaitEngine(Session session, MachineRecord record, Driver driver, Operation operation)
+      throws CliException {
+    Path dir = session.store().machineDir(record.name());
+    if (!record.hostOptions().provision()
+        || !record.error().isEmpty()
+        || !EngineClient.hasCertificates(dir)
+        || !Files.isRegularFile(dir.resolve(CertificateStore.SERVER))) {
+      return;
+    }
+    String name = record.name();
+    long deadline = System.nanoTime() + ENGINE_BACK.toNanos();
+    String last = "";
+    try {
+      String url = driver.getUrl();
+      operation.progress("wait-engine", "Waiting for the Docker engine at " + url);
+      EngineClient engine = EngineClient.forMachine(dir, Duration.ofSeconds(5));
+      while (!operation.isCancelled()) {
+        try {
+          String version = engine.version(url, Duration.ofSeconds(5));
+          operation.progress("wait-engine", "Docker " + version + " is up and running", 1.0);
+          return;
+        } catch (IOException e) {
+          last = e.getMessage();
+        }
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+    } catch (DriverException e) {
+      last = e.getMessage();
+    } catch (IOException e) {
+      last = e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      last = "interrupted";
+    }
+    throw new CliException(
+        String.format(
+            "the Docker engine of machine \"%s\" did not come back within %d s (%s); run"
+                + " \"machine provision %s\" to set it up again",
+            name, ENGINE_BACK.toSeconds(), last, name));
   }
 }

@@ -96,7 +96,9 @@ class ProvisionIT {
 
   /** Runs {@code docker ARGS} in a shell configured by {@code eval "$(machine env NAME)"}. */
   private Cli.Result dockerVia(String name, String dockerArgs) throws Exception {
-    return cli.bash("set -e; eval \"$(machine env " + name + ")\"; docker " + dockerArgs);
+    // A failing command substitution does not stop eval: check it, or docker reaches the bench.
+    return cli.bash(
+        "env=$(machine env " + name + ") || exit 1; eval \"$env\"; docker " + dockerArgs);
   }
 
   @Test
