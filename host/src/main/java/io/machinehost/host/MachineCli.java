@@ -2,15 +2,21 @@ package io.machinehost.host;
 
 import io.machinehost.host.command.ActiveCommand;
 import io.machinehost.host.command.CompletionCommand;
+import io.machinehost.host.command.ConfigCommand;
 import io.machinehost.host.command.CreateCommand;
+import io.machinehost.host.command.EnvCommand;
 import io.machinehost.host.command.InspectCommand;
 import io.machinehost.host.command.LabelCommand;
 import io.machinehost.host.command.LsCommand;
 import io.machinehost.host.command.PluginLsCommand;
 import io.machinehost.host.command.PowerCommand;
+import io.machinehost.host.command.ProvisionCommand;
 import io.machinehost.host.command.QueryCommand;
+import io.machinehost.host.command.RegenerateCertsCommand;
 import io.machinehost.host.command.RmCommand;
+import io.machinehost.host.command.ScpCommand;
 import io.machinehost.host.command.Session;
+import io.machinehost.host.command.SshCommand;
 import io.machinehost.host.command.VersionCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +49,14 @@ import picocli.CommandLine.ScopeType;
       PowerCommand.Stop.class,
       PowerCommand.Restart.class,
       PowerCommand.Kill.class,
+      SshCommand.class,
+      ScpCommand.class,
       ActiveCommand.class,
       LabelCommand.class,
+      EnvCommand.class,
+      ConfigCommand.class,
+      ProvisionCommand.class,
+      RegenerateCertsCommand.class,
       VersionCommand.class,
       MachineCli.PluginCommand.class,
       CompletionCommand.class
