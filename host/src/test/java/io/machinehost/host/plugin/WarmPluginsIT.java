@@ -181,6 +181,39 @@ class WarmPluginsIT {
   }
 
   @Test
+  void record_readableByOthers_notTrusted() throws Exception {
+    WarmPlugins warm = warm(Duration.ofSeconds(30));
+    PluginProcess first = obtain(warm, none());
+    first.close();
+    Files.setPosixFilePermissions(
+        warm.recordFile("none"), PosixFilePermissions.fromString("rw-r--r--"));
+
+    PluginProcess second = obtain(warm(Duration.ofSeconds(30)), none());
+
+    assertThat(second.reused()).isFalse();
+    assertThat(second.pid()).isNotEqualTo(first.pid());
+    assertThat(trace.toString()).contains("is open to others (rw-r--r--); it must be 0600");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(warm.recordFile("none"))))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void runDirectoryOpenToOthers_noReuse_plainPluginOnTheLifeline() throws Exception {
+    Path run = Files.createDirectories(temp.resolve("store").resolve("run"));
+    Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-xr-x"));
+    WarmPlugins warm = warm(Duration.ofSeconds(30));
+
+    PluginProcess p = obtain(warm, none());
+
+    assertThat(p.warm()).isFalse();
+    assertThat(warm.recordFile("none")).doesNotExist();
+    assertThat(trace.toString()).contains("no plugin reuse").contains("is open to others");
+    p.close();
+    assertThat(p.isAlive()).isFalse();
+  }
+
+  @Test
   void anotherEnvironment_newPluginStarted() throws Exception {
     PluginProcess first = obtain(warm(Duration.ofSeconds(30)), none());
     first.close();
