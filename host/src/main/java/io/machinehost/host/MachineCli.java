@@ -2,13 +2,17 @@ package io.machinehost.host;
 
 import io.machinehost.host.command.ActiveCommand;
 import io.machinehost.host.command.CompletionCommand;
+import io.machinehost.host.command.ConfigCommand;
 import io.machinehost.host.command.CreateCommand;
+import io.machinehost.host.command.EnvCommand;
 import io.machinehost.host.command.InspectCommand;
 import io.machinehost.host.command.LabelCommand;
 import io.machinehost.host.command.LsCommand;
 import io.machinehost.host.command.PluginLsCommand;
 import io.machinehost.host.command.PowerCommand;
+import io.machinehost.host.command.ProvisionCommand;
 import io.machinehost.host.command.QueryCommand;
+import io.machinehost.host.command.RegenerateCertsCommand;
 import io.machinehost.host.command.RmCommand;
 import io.machinehost.host.command.ScpCommand;
 import io.machinehost.host.command.Session;
@@ -49,6 +53,10 @@ import picocli.CommandLine.ScopeType;
       ScpCommand.class,
       ActiveCommand.class,
       LabelCommand.class,
+      EnvCommand.class,
+      ConfigCommand.class,
+      ProvisionCommand.class,
+      RegenerateCertsCommand.class,
       VersionCommand.class,
       MachineCli.PluginCommand.class,
       CompletionCommand.class

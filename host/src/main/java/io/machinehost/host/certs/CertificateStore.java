@@ -74,6 +74,9 @@ public final class CertificateStore {
   /** The machine's server key's file name. */
   public static final String SERVER_KEY = "server-key.pem";
 
+  /** A server certificate this close to its end is renewed by the next provisioning. */
+  public static final int RENEW_BEFORE_DAYS = 30;
+
   private static final Duration VALIDITY = Duration.ofDays(3 * 365);
 
   private final Path certsDir;
@@ -96,6 +99,14 @@ public final class CertificateStore {
    */
   public void ensureClientCertificates(boolean regenerate) throws IOException {
     mkdirs(certsDir);
+    // A file lock guards against other processes, the monitor against other threads of this one
+    // (a second lock of the same file in one JVM throws instead of waiting).
+    synchronized (CertificateStore.class) {
+      lockedEnsure(regenerate);
+    }
+  }
+
+  private void lockedEnsure(boolean regenerate) throws IOException {
     try (FileChannel lock =
         FileChannel.open(
             certsDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -136,17 +147,97 @@ public final class CertificateStore {
   public void issueServerCertificate(Path machineDir, List<String> sans) throws IOException {
     ensureClientCertificates(false);
     X509Certificate ca = readCertificate(certsDir.resolve(CA));
-    PrivateKey caKey = readKey(certsDir.resolve(CA_KEY));
+    PrivateKey caKey = readPrivateKey(certsDir.resolve(CA_KEY));
     KeyPair serverKey = newKeyPair();
     X509Certificate server =
         signed(ca, caKey, serverKey, "machinehost engine", sans, KeyPurposeId.id_kp_serverAuth);
     mkdirs(machineDir);
+    // Both files are replaced atomically, but not together: the check in
+    // ensureServerCertificate notices a key and certificate that do not belong together.
     writeKey(machineDir.resolve(SERVER_KEY), serverKey);
     writePem(machineDir.resolve(SERVER), server);
+    copyClientCertificates(machineDir);
+  }
+
+  /**
+   * Keeps the machine's server certificate when it is still good, otherwise makes a new one (see
+   * {@link #issueServerCertificate}); the CA and client certificates beside it are refreshed either
+   * way. Good means: signed by the store's CA, valid for at least {@value #RENEW_BEFORE_DAYS} more
+   * days, holding every one of {@code sans}, with its key beside it.
+   *
+   * @return whether a new server certificate was made
+   * @throws IOException if the CA cannot be read or files cannot be written
+   */
+  public boolean ensureServerCertificate(Path machineDir, List<String> sans) throws IOException {
+    ensureClientCertificates(false);
+    if (serverCertificateIsGood(machineDir, sans)) {
+      copyClientCertificates(machineDir);
+      return false;
+    }
+    issueServerCertificate(machineDir, sans);
+    return true;
+  }
+
+  private boolean serverCertificateIsGood(Path machineDir, List<String> sans) {
+    Path cert = machineDir.resolve(SERVER);
+    Path key = machineDir.resolve(SERVER_KEY);
+    if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
+      return false;
+    }
+    try {
+      X509Certificate server = readCertificate(cert);
+      server.verify(readCertificate(certsDir.resolve(CA)).getPublicKey());
+      server.checkValidity(Date.from(Instant.now().plus(Duration.ofDays(RENEW_BEFORE_DAYS))));
+      Set<String> held = new LinkedHashSet<>();
+      subjectAlternativeNames(cert).forEach(n -> held.add(normalized(n)));
+      for (String san : sans) {
+        if (!held.contains(normalized(san))) {
+          return false;
+        }
+      }
+      return belongTogether(readPrivateKey(key), server);
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Whether a key signs what the certificate's public key verifies. */
+  private static boolean belongTogether(PrivateKey key, X509Certificate cert)
+      throws GeneralSecurityException {
+    byte[] probe = new byte[32];
+    new SecureRandom().nextBytes(probe);
+    java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] signature = signer.sign();
+    java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA");
+    verifier.initVerify(cert.getPublicKey());
+    verifier.update(probe);
+    return verifier.verify(signature);
+  }
+
+  private static String normalized(String name) {
+    if (isIpAddress(name)) {
+      try {
+        return InetAddress.getByName(name).getHostAddress();
+      } catch (IOException e) {
+        return name;
+      }
+    }
+    return name.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Copies the store's CA and client certificate and key into a machine's directory. */
+  public void copyClientCertificates(Path machineDir) throws IOException {
+    mkdirs(machineDir);
     for (String file : List.of(CA, CERT, KEY)) {
+      Path source = certsDir.resolve(file);
       Path target = machineDir.resolve(file);
+      if (Files.isRegularFile(target) && Files.mismatch(source, target) < 0) {
+        continue;
+      }
       Path temp = Files.createTempFile(machineDir, file, ".tmp");
-      Files.copy(certsDir.resolve(file), temp, StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
       if (file.equals(KEY)) {
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
       }
@@ -339,7 +430,12 @@ public final class CertificateStore {
     }
   }
 
-  private static X509Certificate readCertificate(Path file) throws IOException {
+  /**
+   * Reads a PEM certificate.
+   *
+   * @throws IOException if the file is missing or holds no certificate
+   */
+  public static X509Certificate readCertificate(Path file) throws IOException {
     try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
       Object object = parser.readObject();
       if (!(object instanceof X509CertificateHolder holder)) {
@@ -351,7 +447,12 @@ public final class CertificateStore {
     }
   }
 
-  private static PrivateKey readKey(Path file) throws IOException {
+  /**
+   * Reads a PEM private key (PKCS#8, or the traditional OpenSSL form).
+   *
+   * @throws IOException if the file is missing or holds no private key
+   */
+  public static PrivateKey readPrivateKey(Path file) throws IOException {
     try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
       Object object = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();

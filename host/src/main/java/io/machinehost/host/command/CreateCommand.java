@@ -170,6 +170,19 @@ public final class CreateCommand extends MachineCommand {
           null);
     }
     Map<String, String> machineLabels = LabelCommand.parse(labels);
+    Provisioning.validate(
+        new MachineRecord.HostOptions(
+            engineOptions,
+            engineLabels,
+            engineEnv,
+            insecureRegistries,
+            registryMirrors,
+            storageDriver,
+            tlsSans,
+            true,
+            null,
+            null),
+        driverName);
     if (session.store().exists(name)) {
       throw new CliException(
           String.format(
@@ -204,18 +217,30 @@ public final class CreateCommand extends MachineCommand {
     boolean terminal = cli().environment().interactive();
     err().printf("Creating machine \"%s\" with the %s driver...%n", name, driverName);
     err().flush();
+    MachineRecord created;
     try (HostOperation operation = new HostOperation(name, err(), terminal, false)) {
       try {
         machine.create(operation);
         operation.finishLine();
         session.saveConfig(name, machine.getConfigRaw());
-        session.store().update(name, r -> r.withError(""));
+        created = session.store().update(name, r -> r.withError(""));
       } catch (DriverException | CliException | StoreException | RuntimeException e) {
         operation.finishLine();
         throw undo(session, machine, operation.isCancelled(), e);
       }
     }
-    out().printf("Machine \"%s\" was created.%n", name);
+    if (noProvision || !Provisioning.supported(driverName, machine)) {
+      out().printf("Machine \"%s\" was created.%n", name);
+      return ExitCodes.OK;
+    }
+    // A failed provisioning keeps the machine: "machine provision" finishes it.
+    err().printf("Provisioning \"%s\" with Docker...%n", name);
+    err().flush();
+    try (HostOperation operation = new HostOperation(name, err(), terminal, false)) {
+      Provisioning.run(session, created, machine, operation, true, false);
+    }
+    out().printf("Machine \"%s\" was created and runs Docker.%n", name);
+    out().printf("To point your docker client at its engine, run: eval $(machine env %s)%n", name);
     return ExitCodes.OK;
   }
 

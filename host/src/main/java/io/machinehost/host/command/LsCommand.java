@@ -3,11 +3,14 @@ package io.machinehost.host.command;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.provision.EngineClient;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreEntry;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
 import io.machinehost.sdk.rpc.GrpcDriverClient;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -238,10 +241,39 @@ public final class LsCommand extends MachineCommand {
       state = MachineState.ERROR.displayName();
       error = join(error, e.getMessage());
     }
+    String docker = "";
+    if (!url.isEmpty()) {
+      Duration left = timeout.minusNanos(System.nanoTime() - started);
+      String[] version = dockerVersion(record.name(), url, left);
+      docker = version[0];
+      error = version[1].isEmpty() ? error : join(error, version[1]);
+    }
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     String active = !url.isEmpty() && url.equals(dockerHost) ? "*" : "-";
     return new MachineStatus(
-        record.name(), active, record.driverName(), state, url, "", error, millis);
+        record.name(), active, record.driverName(), state, url, docker, error, millis);
+  }
+
+  /**
+   * Asks a running machine's engine its version over TLS, within what is left of the timeout.
+   *
+   * @return {@code v<version>} and no error; {@code Unknown} and why; or blanks for a machine
+   *     without certificates (not provisioned)
+   */
+  private String[] dockerVersion(String name, String url, Duration left) {
+    Path dir = session().store().machineDir(name);
+    if (!EngineClient.hasCertificates(dir)) {
+      return new String[] {"", ""};
+    }
+    Duration bound = left.compareTo(Duration.ofMillis(300)) < 0 ? Duration.ofMillis(300) : left;
+    try {
+      return new String[] {"v" + EngineClient.forMachine(dir, bound).version(url, bound), ""};
+    } catch (IOException e) {
+      return new String[] {"Unknown", "cannot get the Docker version: " + e.getMessage()};
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new String[] {"Unknown", "interrupted"};
+    }
   }
 
   private static String join(String a, String b) {

@@ -68,6 +68,9 @@ public abstract class PowerCommand extends MachineCommand {
     try (HostOperation operation = new HostOperation(name, err(), terminal, several)) {
       try {
         operate(driver, operation);
+        if (target() != MachineState.STOPPED) {
+          Provisioning.awaitEngine(session(), record, driver, operation);
+        }
       } catch (DriverException e) {
         throw Session.failure(name, "cannot " + verb(), e);
       } finally {

@@ -69,4 +69,102 @@ class CertificateStoreTest {
     assertThat(Files.getPosixFilePermissions(machine.resolve("key.pem")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
   }
+
+  @Test
+  void ensureServerCertificate_stillGood_keptAsItIs() throws Exception {
+    CertificateStore store = new CertificateStore(storage);
+    Path machine = storage.resolve("machines/p1");
+    List<String> names = CertificateStore.serverNames("p1", "127.0.0.1", List.of());
+    assertThat(store.ensureServerCertificate(machine, names)).isTrue();
+    byte[] first = Files.readAllBytes(machine.resolve("server.pem"));
+
+    boolean issued = store.ensureServerCertificate(machine, List.of("P1", "localhost"));
+
+    assertThat(issued).isFalse();
+    assertThat(Files.readAllBytes(machine.resolve("server.pem"))).isEqualTo(first);
+  }
+
+  @Test
+  void ensureServerCertificate_newName_issuesOneHoldingIt() throws Exception {
+    CertificateStore store = new CertificateStore(storage);
+    Path machine = storage.resolve("machines/p1");
+    store.ensureServerCertificate(machine, CertificateStore.serverNames("p1", "", List.of()));
+
+    boolean issued =
+        store.ensureServerCertificate(
+            machine, CertificateStore.serverNames("p1", "192.0.2.9", List.of("extra.test")));
+
+    assertThat(issued).isTrue();
+    assertThat(CertificateStore.subjectAlternativeNames(machine.resolve("server.pem")))
+        .contains("192.0.2.9", "extra.test");
+  }
+
+  @Test
+  void ensureServerCertificate_newCa_reissuesAndRefreshesTheMachineCopies() throws Exception {
+    CertificateStore store = new CertificateStore(storage);
+    Path machine = storage.resolve("machines/p1");
+    List<String> names = CertificateStore.serverNames("p1", "", List.of());
+    store.ensureServerCertificate(machine, names);
+
+    store.ensureClientCertificates(true);
+    boolean issued = store.ensureServerCertificate(machine, names);
+
+    assertThat(issued).isTrue();
+    read(machine.resolve("server.pem"))
+        .verify(read(storage.resolve("certs/ca.pem")).getPublicKey());
+    assertThat(machine.resolve("ca.pem")).hasSameBinaryContentAs(storage.resolve("certs/ca.pem"));
+    assertThat(machine.resolve("cert.pem"))
+        .hasSameBinaryContentAs(storage.resolve("certs/cert.pem"));
+    assertThat(machine.resolve("key.pem")).hasSameBinaryContentAs(storage.resolve("certs/key.pem"));
+  }
+
+  @Test
+  void ensureServerCertificate_keyNotOfTheCertificate_reissues() throws Exception {
+    CertificateStore store = new CertificateStore(storage);
+    Path machine = storage.resolve("machines/p1");
+    List<String> names = CertificateStore.serverNames("p1", "", List.of());
+    store.ensureServerCertificate(machine, names);
+    // another key, as a crash between writing the key and the certificate would leave
+    Files.copy(
+        storage.resolve("certs/key.pem"),
+        machine.resolve("server-key.pem"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    assertThat(store.ensureServerCertificate(machine, names)).isTrue();
+    assertThat(store.ensureServerCertificate(machine, names)).isFalse();
+  }
+
+  @Test
+  void readPrivateKey_notAKey_saysHowToRepair() throws Exception {
+    Path file = storage.resolve("bad.pem");
+    Files.writeString(file, "not pem");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CertificateStore.readPrivateKey(file))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("regenerate-certs");
+  }
+
+  @Test
+  void ensureClientCertificates_manyThreadsAtOnce_allSeeOneCa() throws Exception {
+    CertificateStore store = new CertificateStore(storage);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<byte[]>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  store.ensureClientCertificates(false);
+                  return Files.readAllBytes(storage.resolve("certs/ca.pem"));
+                }));
+      }
+      byte[] first = results.get(0).get();
+      for (var result : results) {
+        assertThat(result.get()).isEqualTo(first);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
