@@ -19,6 +19,7 @@ examples:
 
 conformance:
 	$(MACHINE) plugin test none -- --url tcp://127.0.0.1:2376
+	.ci/testbed/generic-target.sh $(MACHINE) plugin test generic -- --generic-ip-address 127.0.0.1 --generic-ssh-port {port} --generic-ssh-key {key}
 	$(MACHINE) plugin test plugins/python-example/machine-driver-pyproc -- --pyproc-greeting hello --pyproc-create-delay 3
 	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
 	$(MACHINE) plugin test docker -- --docker-host "$$(.ci/testbed/testbed.sh env | sed -n 's/^export DOCKER_HOST=//p')"

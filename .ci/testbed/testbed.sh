@@ -33,6 +33,7 @@ install_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v rsync >/dev/null 2>&1 || missing+=(rsync)
   command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing ${missing[*]}"

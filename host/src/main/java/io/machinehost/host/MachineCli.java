@@ -14,7 +14,9 @@ import io.machinehost.host.command.ProvisionCommand;
 import io.machinehost.host.command.QueryCommand;
 import io.machinehost.host.command.RegenerateCertsCommand;
 import io.machinehost.host.command.RmCommand;
+import io.machinehost.host.command.ScpCommand;
 import io.machinehost.host.command.Session;
+import io.machinehost.host.command.SshCommand;
 import io.machinehost.host.command.VersionCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +49,8 @@ import picocli.CommandLine.ScopeType;
       PowerCommand.Stop.class,
       PowerCommand.Restart.class,
       PowerCommand.Kill.class,
+      SshCommand.class,
+      ScpCommand.class,
       ActiveCommand.class,
       LabelCommand.class,
       EnvCommand.class,

@@ -28,8 +28,19 @@ public final class SshdTargetContainer extends GenericContainer<SshdTargetContai
    * @param authorizedKey an {@code authorized_keys} line
    */
   public SshdTargetContainer(String authorizedKey) {
+    this(authorizedKey, Testbed.freePort());
+  }
+
+  /**
+   * Creates a container accepting one key, published on a given port of 127.0.0.1: a new container
+   * on the port of an old one is the same address with new host keys, as a reinstalled machine.
+   *
+   * @param authorizedKey an {@code authorized_keys} line
+   * @param sshPort the port of 127.0.0.1 to publish sshd on
+   */
+  public SshdTargetContainer(String authorizedKey, int sshPort) {
     super(DockerImageName.parse(TestImages.SSHD_TARGET));
-    this.sshPort = Testbed.freePort();
+    this.sshPort = sshPort;
     withImagePullPolicy(image -> false);
     withEnv("SSH_AUTHORIZED_KEYS", authorizedKey);
     withCreateContainerCmdModifier(

@@ -1,15 +1,19 @@
 package io.machinehost.sdk.ssh;
 
+import io.machinehost.sdk.DriverException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import net.schmizz.sshj.common.DisconnectReason;
+import net.schmizz.sshj.transport.TransportException;
 
 /**
  * A machine's pinned host keys: a file in OpenSSH's {@code known_hosts} format, normally {@code
@@ -56,6 +60,43 @@ public final class KnownHosts {
       SshKeys.writeOwnerOnly(knownHosts, content.toString().getBytes(StandardCharsets.UTF_8));
     }
     return removed;
+  }
+
+  /**
+   * Returns whether the file pins a key for {@code host:port}, i.e. whether the next connection
+   * checks the key it is shown rather than pinning it.
+   *
+   * @throws IOException if the file exists but cannot be read
+   */
+  public static boolean pins(Path knownHosts, String host, int port) throws IOException {
+    if (!Files.exists(knownHosts)) {
+      return false;
+    }
+    String pattern = hostPattern(host, port);
+    for (String line : Files.readAllLines(knownHosts, StandardCharsets.UTF_8)) {
+      if (namesHost(line, pattern)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Returns whether a connection failed because the machine presented a host key other than the one
+   * pinned for it, as {@link SshjClient#connect(SshTarget, Duration)} reports it. Callers use it to
+   * tell the user how they accept the new key in their own terms.
+   */
+  public static boolean isChangedKeyRefusal(DriverException e) {
+    if (e.code() != DriverException.Code.FAILED_PRECONDITION) {
+      return false;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof TransportException te
+          && te.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether a line lists exactly {@code pattern} among its (plain, comma-separated) hosts. */

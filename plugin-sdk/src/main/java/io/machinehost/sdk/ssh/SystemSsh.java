@@ -19,10 +19,10 @@ import java.util.Set;
  * interactive use, as Docker Machine's external client did: {@code -F /dev/null}, no password
  * prompts, no connection sharing, the machine's key only, a 10 s connect timeout.
  *
- * <p>Unlike Docker Machine it checks the host key: against the target's {@link KnownHosts} file
- * with {@code StrictHostKeyChecking=accept-new} (OpenSSH 7.6 or later), so a first contact pins the
- * key in the same file the native client uses, and a changed key is refused with OpenSSH's own
- * warning.
+ * <p>Unlike Docker Machine it checks the host key against the target's {@link KnownHosts} file, the
+ * same file the native client uses: a first contact pins the key ({@code
+ * StrictHostKeyChecking=accept-new}, OpenSSH 7.6 or later), and once a key is pinned a changed key
+ * is refused with OpenSSH's own warning ({@code StrictHostKeyChecking=yes}).
  */
 public final class SystemSsh {
   private static final Set<PosixFilePermission> GROUP_OR_OTHER =
@@ -61,12 +61,34 @@ public final class SystemSsh {
    * @param remoteCommand the command and its arguments, joined by spaces on the remote side as
    *     {@code ssh} does; empty for a shell
    * @throws DriverException {@link DriverException.Code#FAILED_PRECONDITION} if the key file is
-   *     missing, or readable by others ({@code ssh} would refuse it)
+   *     missing, or readable by others ({@code ssh} would refuse it), or the pinned host keys
+   *     cannot be read
    */
   public static List<String> command(Path ssh, SshTarget target, List<String> remoteCommand)
       throws DriverException {
     List<String> args = new ArrayList<>();
     args.add(ssh.toString());
+    args.addAll(options(target));
+    args.add("--");
+    args.add(target.host());
+    args.addAll(remoteCommand);
+    return args;
+  }
+
+  /**
+   * Returns the options {@link #command} gives {@code ssh}, including the port and user as {@code
+   * -o Port=} and {@code -o User=}, so that {@code scp}, {@code sftp} and {@code rsync -e ssh},
+   * which take the same {@code -o} options, reach the target the same way.
+   *
+   * <p>The host key: with no pin yet, {@code StrictHostKeyChecking=accept-new} pins the first key
+   * in the target's known_hosts file; once it is pinned, {@code StrictHostKeyChecking=yes} accepts
+   * only a pinned key, so a machine that stops offering the pinned key type is refused rather than
+   * pinned again (as the native client does).
+   *
+   * @throws DriverException as {@link #command}
+   */
+  public static List<String> options(SshTarget target) throws DriverException {
+    List<String> args = new ArrayList<>();
     args.add("-F");
     args.add("/dev/null");
     option(args, "ConnectionAttempts", "3");
@@ -78,7 +100,7 @@ public final class SystemSsh {
     option(args, "KbdInteractiveAuthentication", "no");
     option(args, "ServerAliveInterval", "60");
     if (target.knownHosts() != null) {
-      option(args, "StrictHostKeyChecking", "accept-new");
+      option(args, "StrictHostKeyChecking", pinned(target) ? "yes" : "accept-new");
       option(args, "UserKnownHostsFile", quoted(target.knownHosts().toAbsolutePath().toString()));
       option(args, "GlobalKnownHostsFile", "/dev/null");
       option(args, "HashKnownHosts", "no");
@@ -90,17 +112,21 @@ public final class SystemSsh {
     if (target.privateKey() != null) {
       checkKey(target.privateKey());
       option(args, "IdentitiesOnly", "yes");
-      args.add("-i");
-      args.add(target.privateKey().toAbsolutePath().toString());
+      option(args, "IdentityFile", quoted(target.privateKey().toAbsolutePath().toString()));
     }
-    args.add("-p");
-    args.add(Integer.toString(target.port()));
-    args.add("-l");
-    args.add(target.user());
-    args.add("--");
-    args.add(target.host());
-    args.addAll(remoteCommand);
+    option(args, "Port", Integer.toString(target.port()));
+    option(args, "User", target.user());
     return args;
+  }
+
+  private static boolean pinned(SshTarget target) throws DriverException {
+    try {
+      return KnownHosts.pins(target.knownHosts(), target.host(), target.port());
+    } catch (IOException e) {
+      throw DriverException.failedPrecondition(
+              "cannot read the pinned host keys in %s: %s", target.knownHosts(), e.getMessage())
+          .withCause(e);
+    }
   }
 
   private static void option(List<String> args, String name, String value) {

@@ -55,6 +55,25 @@ class KnownHostsTest {
   }
 
   @Test
+  void pins_hostWithALine_true() throws Exception {
+    Path file = dir.resolve("known_hosts");
+    Files.writeString(
+        file,
+        "# [127.0.0.1]:2224 ssh-ed25519 "
+            + KEY
+            + "\n"
+            + "[127.0.0.1]:2222 ssh-ed25519 "
+            + KEY
+            + "\n",
+        StandardCharsets.UTF_8);
+
+    assertThat(KnownHosts.pins(file, "127.0.0.1", 2222)).isTrue();
+    assertThat(KnownHosts.pins(file, "127.0.0.1", 2223)).isFalse();
+    assertThat(KnownHosts.pins(file, "127.0.0.1", 2224)).as("a comment pins nothing").isFalse();
+    assertThat(KnownHosts.pins(dir.resolve("none"), "127.0.0.1", 2222)).isFalse();
+  }
+
+  @Test
   void forget_missingFile_removesNothing() throws Exception {
     assertThat(KnownHosts.forget(dir.resolve("none"), "h", 22)).isZero();
   }

@@ -175,7 +175,8 @@ class SshjClientTest {
     assertThatThrownBy(() -> SshjClient.connect(target))
         .satisfies(e -> assertThat(codeOf(e)).isEqualTo(DriverException.Code.FAILED_PRECONDITION))
         .hasMessageContaining("host key of [127.0.0.1]:" + port + " has changed")
-        .hasMessageContaining("ssh-keygen -R '[127.0.0.1]:" + port + "' -f '" + knownHosts + "'");
+        .hasMessageContaining("ssh-keygen -R '[127.0.0.1]:" + port + "' -f '" + knownHosts + "'")
+        .satisfies(e -> assertThat(KnownHosts.isChangedKeyRefusal((DriverException) e)).isTrue());
     assertThat(sshd.commands()).isEmpty();
 
     KnownHosts.forget(knownHosts, "127.0.0.1", port);

@@ -24,7 +24,7 @@ class SystemSshTest {
   }
 
   @Test
-  void command_pinnedTarget_checksHostKeyAgainstThePinFile() throws Exception {
+  void command_firstContact_pinsTheKeyInThePinFile() throws Exception {
     SshTarget target =
         SshTarget.of("192.0.2.10", 2222, "docker", key("rw-------"))
             .withKnownHosts(dir.resolve("known_hosts"));
@@ -36,9 +36,28 @@ class SystemSshTest {
         .containsSubsequence("-o", "StrictHostKeyChecking=accept-new")
         .containsSubsequence("-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"))
         .containsSubsequence("-o", "PasswordAuthentication=no")
-        .containsSubsequence("-o", "IdentitiesOnly=yes", "-i", dir.resolve("id").toString())
-        .containsSubsequence("-p", "2222", "-l", "docker", "--", "192.0.2.10", "uname", "-a")
+        .containsSubsequence("-o", "IdentitiesOnly=yes", "-o", "IdentityFile=" + dir.resolve("id"))
+        .containsSubsequence("-o", "Port=2222", "-o", "User=docker")
+        .endsWith("--", "192.0.2.10", "uname", "-a")
         .doesNotContain("StrictHostKeyChecking=no", "LogLevel=quiet");
+  }
+
+  @Test
+  void command_pinnedHost_acceptsOnlyThePinnedKey() throws Exception {
+    Path knownHosts = dir.resolve("known_hosts");
+    Files.writeString(knownHosts, "[192.0.2.10]:2222 ssh-ed25519 AAAA\n");
+    SshTarget target = SshTarget.of("192.0.2.10", 2222, "docker", null).withKnownHosts(knownHosts);
+
+    assertThat(SystemSsh.command(SSH, target, List.of()))
+        .containsSubsequence("-o", "StrictHostKeyChecking=yes")
+        .doesNotContain("StrictHostKeyChecking=accept-new");
+    // Another port of the same address is another machine: not pinned yet.
+    assertThat(
+            SystemSsh.command(
+                SSH,
+                SshTarget.of("192.0.2.10", 2223, "docker", null).withKnownHosts(knownHosts),
+                List.of()))
+        .containsSubsequence("-o", "StrictHostKeyChecking=accept-new");
   }
 
   @Test

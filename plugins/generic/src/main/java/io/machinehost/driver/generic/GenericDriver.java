@@ -41,6 +41,10 @@ import java.util.Set;
  * </ul>
  *
  * The connection usually drops while a power command runs; that counts as success.
+ *
+ * <p>The machine exists from a finished Create until Remove: before, its state is {@link
+ * MachineState#NONE}; after, {@link MachineState#NOT_FOUND}, and power operations answer NOT_FOUND,
+ * so that a stale config can never power off a host that was forgotten.
  */
 public final class GenericDriver extends BaseDriver {
   static final String IP_FLAG = "generic-ip-address";
@@ -58,6 +62,13 @@ public final class GenericDriver extends BaseDriver {
 
   @JsonProperty("SSHKey")
   private String sshKey = "";
+
+  // Configs written before these fields existed are of created, present machines.
+  @JsonProperty("Created")
+  private boolean created = true;
+
+  @JsonProperty("Removed")
+  private boolean removed;
 
   /** Creates the driver for a machine. */
   public GenericDriver(String machineName, String storePath) {
@@ -128,6 +139,8 @@ public final class GenericDriver extends BaseDriver {
     sshKey = expandHome(options.getString(KEY_FLAG).trim());
     sshPort = port(options, PORT_FLAG, DEFAULT_SSH_PORT);
     enginePort = port(options, ENGINE_PORT_FLAG, DEFAULT_ENGINE_PORT);
+    created = false;
+    removed = false;
   }
 
   private static int port(DriverOptions options, String flag, int fallback) throws DriverException {
@@ -178,6 +191,7 @@ public final class GenericDriver extends BaseDriver {
       operation.progress("wait-ssh", "Waiting for SSH on " + target);
       Ssh.waitFor(target, CREATE_SSH_TIMEOUT, operation);
       operation.progress("ssh-ready", "SSH on " + target + " accepts the key", 1.0);
+      created = true;
     } catch (DriverException e) {
       forget(made);
       throw e;
@@ -228,10 +242,21 @@ public final class GenericDriver extends BaseDriver {
   @Override
   public void remove(Operation operation) {
     operation.progress("forget", "Forgetting " + ipAddress + "; nothing on the host is touched");
+    removed = true;
+  }
+
+  /** Refuses to act on a machine that was removed or never created. */
+  private void requireExisting() throws DriverException {
+    if (removed || !created) {
+      throw DriverException.notFound(
+          "machine \"%s\" %s: the generic driver no longer acts on the host at %s",
+          machineName, removed ? "was removed" : "was never created", ipAddress);
+    }
   }
 
   @Override
   public void start(Operation operation) throws DriverException {
+    requireExisting();
     if (!answers()) {
       throw DriverException.notSupported(
           "the generic driver cannot power on the host at %s: start it yourself", ipAddress);
@@ -241,16 +266,19 @@ public final class GenericDriver extends BaseDriver {
 
   @Override
   public void stop(Operation operation) throws DriverException {
+    requireExisting();
     new HostPower(target(), operation).powerOff("stop", "shutdown -h now");
   }
 
   @Override
   public void kill(Operation operation) throws DriverException {
+    requireExisting();
     new HostPower(target(), operation).powerOff("kill", "poweroff -f");
   }
 
   @Override
   public void restart(Operation operation) throws DriverException {
+    requireExisting();
     if (!answers()) {
       throw DriverException.notSupported(
           "the host at %s does not answer SSH and the generic driver cannot power it on:"
@@ -266,6 +294,12 @@ public final class GenericDriver extends BaseDriver {
 
   @Override
   public MachineState getState() throws DriverException {
+    if (removed) {
+      return MachineState.NOT_FOUND;
+    }
+    if (!created) {
+      return MachineState.NONE;
+    }
     return answers() ? MachineState.RUNNING : MachineState.STOPPED;
   }
 

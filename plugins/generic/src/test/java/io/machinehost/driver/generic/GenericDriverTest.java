@@ -169,6 +169,42 @@ class GenericDriverTest {
   }
 
   @Test
+  void getState_configuredNotCreated_none() throws Exception {
+    GrpcDriverClient machine = harness.machine("m1");
+    harness.configure(machine, flags("root"));
+
+    assertThat(machine.getState()).isEqualTo(MachineState.NONE);
+    assertThatThrownBy(() -> machine.stop(Operation.none()))
+        .satisfies(e -> assertThat(codeOf(e)).isEqualTo(DriverException.Code.NOT_FOUND))
+        .hasMessageContaining("was never created");
+    assertThat(sshd.commands()).isEmpty();
+  }
+
+  @Test
+  void remove_created_notFoundAndNothingActsOnTheHostAgain() throws Exception {
+    GrpcDriverClient machine = created("root");
+
+    machine.remove(Operation.none());
+    machine.remove(Operation.none());
+
+    assertThat(machine.getState()).isEqualTo(MachineState.NOT_FOUND);
+    for (String op : List.of("stop", "kill", "restart")) {
+      assertThatThrownBy(
+              () -> {
+                switch (op) {
+                  case "stop" -> machine.stop(Operation.none());
+                  case "kill" -> machine.kill(Operation.none());
+                  default -> machine.restart(Operation.none());
+                }
+              })
+          .as(op)
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(DriverException.Code.NOT_FOUND))
+          .hasMessageContaining("machine \"m1\" was removed");
+    }
+    assertThat(sshd.commands()).doesNotContain("shutdown -h now", "poweroff -f", "shutdown -r now");
+  }
+
+  @Test
   void getUrl_running_isTcpIpAndEnginePort() throws Exception {
     assertThat(created("root").getUrl()).isEqualTo("tcp://127.0.0.1:2376");
   }
