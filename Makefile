@@ -7,11 +7,11 @@ MACHINE := dist/bin/machine
 build:
 	$(MVN) install -DskipTests -Dspotless.check.skip=true
 
-# The whole suite: Java unit and integration tests, the Python and Node drivers' own tests, and
-# the conformance kit against every bundled driver.
+# The whole suite from a fresh machine: installs its dependencies and the test bench, then runs the
+# Java unit and integration tests, the Python and Node drivers' own tests, and the conformance kit
+# against every bundled driver (.ci/test.sh).
 test:
-	mvn -B install
-	$(MAKE) examples conformance
+	.ci/test.sh
 
 examples:
 	plugins/python-example/test.sh
@@ -21,6 +21,10 @@ conformance:
 	$(MACHINE) plugin test none -- --url tcp://127.0.0.1:2376
 	$(MACHINE) plugin test plugins/python-example/machine-driver-pyproc -- --pyproc-greeting hello --pyproc-create-delay 3
 	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
+
+# The README's end-to-end demo: builds, then drives real machines through dist/bin/machine.
+demo:
+	.ci/demo.sh
 
 fmt:
 	$(MVN) spotless:apply

@@ -249,7 +249,8 @@ public final class FileMachineStore implements MachineStore {
     }
   }
 
-  static ObjectNode toJson(MachineRecord r) {
+  /** Returns a record as config.json holds it. */
+  public static ObjectNode toJson(MachineRecord r) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("ConfigVersion", CONFIG_VERSION);
     node.put("Name", r.name());

@@ -92,6 +92,19 @@ public final class DriverHarness implements AutoCloseable {
   }
 
   /**
+   * Returns a client for a machine with a given persisted config, as a host makes one for a machine
+   * it loaded from its store; nothing is written.
+   *
+   * @param name the machine's name
+   * @param configJson its persisted driver config, or empty
+   * @param callTimeout the deadline of short calls; zero for none
+   */
+  public GrpcDriverClient client(String name, String configJson, Duration callTimeout) {
+    return new GrpcDriverClient(
+        channel, "harness", name, storePath.toString(), configJson, callTimeout);
+  }
+
+  /**
    * Validates flag values as the host does and configures the machine from them.
    *
    * @throws DriverException as the host would see it

@@ -1,0 +1,33 @@
+package io.machinehost.host.command;
+
+import io.machinehost.sdk.rpc.GrpcDriverClient;
+import java.time.Duration;
+
+/**
+ * The drivers one {@code machine} command talks to: one plugin process per driver, started on first
+ * use and shared by every machine of that driver (DESIGN §7).
+ */
+public interface DriverPool extends AutoCloseable {
+  /**
+   * Returns a client for plugin-level calls (info, flags).
+   *
+   * @throws CliException if the driver cannot be found or launched
+   */
+  GrpcDriverClient plugin(String driver) throws CliException;
+
+  /**
+   * Returns a client for one machine of a driver.
+   *
+   * @param driver the driver's name
+   * @param machine the machine's name
+   * @param configJson the machine's persisted driver config, or empty for a new machine
+   * @param callTimeout the deadline of short calls; zero for none
+   * @throws CliException if the driver cannot be found or launched
+   */
+  GrpcDriverClient machine(String driver, String machine, String configJson, Duration callTimeout)
+      throws CliException;
+
+  /** Ends every plugin this pool started. */
+  @Override
+  void close();
+}

@@ -1,0 +1,117 @@
+package io.machinehost.host.command;
+
+import io.machinehost.host.ExitCodes;
+import io.machinehost.host.plugin.PluginLaunchException;
+import io.machinehost.host.plugin.PluginLauncher;
+import io.machinehost.host.plugin.PluginLocator;
+import io.machinehost.host.plugin.PluginProcess;
+import io.machinehost.sdk.rpc.GrpcDriverClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Drivers as plugin processes, found by a {@link PluginLocator} and started by a launcher. */
+public final class PluginDriverPool implements DriverPool {
+  private final PluginLocator locator;
+  private final PluginLauncher launcher;
+  private final Path storePath;
+  private final PrintWriter debug;
+  private final Map<String, PluginProcess> processes = new LinkedHashMap<>();
+  private final Map<String, CliException> failures = new LinkedHashMap<>();
+  private boolean closed;
+
+  /**
+   * Creates a pool.
+   *
+   * @param locator finds driver executables
+   * @param launcher starts them
+   * @param storePath the store root machines live in
+   * @param debug where launches are traced, or {@code null}
+   */
+  public PluginDriverPool(
+      PluginLocator locator, PluginLauncher launcher, Path storePath, PrintWriter debug) {
+    this.locator = locator;
+    this.launcher = launcher;
+    this.storePath = storePath;
+    this.debug = debug;
+  }
+
+  @Override
+  public GrpcDriverClient plugin(String driver) throws CliException {
+    return process(driver).driver("", storePath, "", Duration.ofSeconds(30));
+  }
+
+  @Override
+  public GrpcDriverClient machine(
+      String driver, String machine, String configJson, Duration callTimeout) throws CliException {
+    return process(driver).driver(machine, storePath, configJson, callTimeout);
+  }
+
+  // One launch per driver even when many threads ask at once; a failed launch is not retried
+  // within the same command, so a broken driver costs one handshake timeout, not one per machine.
+  private synchronized PluginProcess process(String driver) throws CliException {
+    if (closed) {
+      throw new CliException("the command is ending; no more plugins are started");
+    }
+    PluginProcess running = processes.get(driver);
+    if (running != null) {
+      return running;
+    }
+    CliException failed = failures.get(driver);
+    if (failed != null) {
+      throw failed;
+    }
+    try {
+      Optional<Path> executable = locator.find(driver);
+      if (executable.isEmpty()) {
+        throw new CliException(ExitCodes.PLUGIN, notFound(driver), null);
+      }
+      PluginProcess process;
+      try {
+        process = launcher.launch(driver, executable.get());
+      } catch (PluginLaunchException e) {
+        throw new CliException(ExitCodes.PLUGIN, e.getMessage(), e);
+      }
+      if (debug != null) {
+        debug.printf(
+            "debug: launched plugin %s (%s) as pid %d%n", driver, executable.get(), process.pid());
+        debug.flush();
+      }
+      processes.put(driver, process);
+      return process;
+    } catch (CliException e) {
+      failures.put(driver, e);
+      throw e;
+    }
+  }
+
+  private String notFound(String driver) {
+    List<String> dirs = new ArrayList<>();
+    locator.directories().forEach(d -> dirs.add(d.toString()));
+    return String.format(
+        "driver \"%s\" not found: no executable %s%s in %s; run \"machine plugin ls\" to see the"
+            + " drivers installed",
+        driver, PluginLocator.PREFIX, driver, String.join(", ", dirs));
+  }
+
+  /** Returns how many plugin processes this pool started. */
+  public synchronized int launches() {
+    return processes.size();
+  }
+
+  @Override
+  public void close() {
+    List<PluginProcess> running;
+    synchronized (this) {
+      closed = true;
+      running = new ArrayList<>(processes.values());
+      processes.clear();
+    }
+    running.parallelStream().forEach(PluginProcess::close);
+  }
+}
