@@ -73,6 +73,14 @@ fi || {
   exit 127
 }
 
+# Which runs may train an archive: a driver's when a host launched it (its cookie is set), any other
+# program's unless it was only asked for its help or version; those load too little of it.
+train=1
+case $prog in
+  machine-driver-*) [ -n "${MACHINE_PLUGIN_COOKIE:-}" ] || train= ;;
+  *) case ${1:-} in '' | -h | --help | -V | --version | help | version) train= ;; esac ;;
+esac
+
 # JVM warnings go to stderr: stdout belongs to the program (a driver's handshake line).
 set -- -Dmachinehost.launcher="$self" -jar "$self" "$@"
 set -- ${MACHINEHOST_JAVA_OPTS:-} "$@"
@@ -126,6 +134,7 @@ cds() {
   set -f
   # No archive for this content: drop what earlier builds left, and train one on this run.
   [ -n "$archive" ] && rm -f -- "$archive"
+  [ -n "$train" ] || return 0
   mkdir -p -- "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
   use=-XX:ArchiveClassesAtExit=$key.$$.tmp
 }

@@ -55,6 +55,7 @@ class LauncherHeaderIT {
     System.arraycopy(args, 0, command, 1, args.length);
     return Command.of(command)
         .env("XDG_CACHE_HOME", cache.toString())
+        .env("MACHINE_STORAGE_PATH", temp.resolve("store").toString())
         .unset("MACHINEHOST_JAVA", "MACHINEHOST_JAVA_OPTS", "MACHINEHOST_CDS");
   }
 
@@ -198,10 +199,10 @@ class LauncherHeaderIT {
 
   @Test
   void cds_firstRunTrains_secondRunUsesTheArchive() throws Exception {
-    Command.Result first = machine("--version").run();
+    Command.Result first = machine("ls", "-q").run();
 
     assertThat(first.exitCode()).as(first.toString()).isZero();
-    assertThat(first.out()).as("nothing but the program's output on stdout").isEqualTo(version);
+    assertThat(first.out()).as("nothing but the program's output on stdout").isEmpty();
     assertThat(archives()).singleElement().asString().endsWith(".tmp");
 
     Path log = temp.resolve("class-load.log");
@@ -218,6 +219,32 @@ class LauncherHeaderIT {
     assertThat(archive.getFileName().toString())
         .startsWith("machine-")
         .endsWith("-" + Files.size(archive) + ".jsa");
+  }
+
+  @Test
+  void cds_versionOrHelpRun_trainsNothing() throws Exception {
+    Command.Result version = machine("--version").run();
+    Command.Result help = machine("--help").run();
+
+    assertThat(version.exitCode()).isZero();
+    assertThat(help.exitCode()).isZero();
+    assertThat(archives()).isEmpty();
+  }
+
+  @Test
+  void cds_driverRunWithoutAHost_trainsNothing() throws Exception {
+    Path driver =
+        Files.copy(Command.dist("machine-driver-none"), bin.resolve("machine-driver-none"));
+
+    Command.Result r =
+        Command.of(driver)
+            .env("XDG_CACHE_HOME", cache.toString())
+            .unset("MACHINE_PLUGIN_COOKIE", "MACHINEHOST_CDS")
+            .run();
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("This is a machinehost driver plugin");
+    assertThat(archives()).isEmpty();
   }
 
   @Test
@@ -242,11 +269,11 @@ class LauncherHeaderIT {
     Files.delete(archive);
     Files.write(archive, java.util.Arrays.copyOf(head, head.length / 2));
 
-    Command.Result r = machine("--version").run();
+    Command.Result r = machine("ls", "-q").run();
 
     // Java 17 dies of SIGBUS on a truncated archive: the launcher must not have used it.
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out()).isEqualTo(version);
+    assertThat(r.out()).isEmpty();
     assertThat(archive).doesNotExist();
     assertThat(archives()).singleElement().asString().endsWith(".tmp");
   }
@@ -257,8 +284,8 @@ class LauncherHeaderIT {
     Files.setLastModifiedTime(
         machine, FileTime.fromMillis(Files.getLastModifiedTime(machine).toMillis() + 60_000));
 
-    Command.Result r = machine("--version").run();
-    Command.Result again = machine("--version").run();
+    Command.Result r = machine("ls", "-q").run();
+    Command.Result again = machine("ls", "-q").run();
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(again.exitCode()).as(again.toString()).isZero();
@@ -269,7 +296,7 @@ class LauncherHeaderIT {
 
   @Test
   void cds_switchedOff_writesNothing() throws Exception {
-    Command.Result r = machine("--version").env("MACHINEHOST_CDS", "0").run();
+    Command.Result r = machine("ls", "-q").env("MACHINEHOST_CDS", "0").run();
 
     assertThat(r.exitCode()).isZero();
     assertThat(cache).doesNotExist();
@@ -308,7 +335,7 @@ class LauncherHeaderIT {
 
     Path log = temp.resolve("other-class-load.log");
     Command.Result first =
-        machine("--version").env("MACHINEHOST_JAVA", other.get().toString()).run();
+        machine("ls", "-q").env("MACHINEHOST_JAVA", other.get().toString()).run();
     Command.Result second =
         machine("--version")
             .env("MACHINEHOST_JAVA", other.get().toString())
@@ -316,7 +343,7 @@ class LauncherHeaderIT {
             .run();
 
     assertThat(first.exitCode()).as(first.toString()).isZero();
-    assertThat(first.out()).isEqualTo(version);
+    assertThat(first.out()).isEmpty();
     assertThat(second.exitCode()).as(second.toString()).isZero();
     assertThat(second.out()).isEqualTo(version);
     assertThat(Files.readString(log)).contains(SHARED);
@@ -325,8 +352,8 @@ class LauncherHeaderIT {
 
   /** Trains the archive and has it put in place; returns it. */
   private Path trainedArchive() throws Exception {
-    assertThat(machine("--version").run().exitCode()).isZero();
-    assertThat(machine("--version").run().exitCode()).isZero();
+    assertThat(machine("ls", "-q").run().exitCode()).isZero();
+    assertThat(machine("ls", "-q").run().exitCode()).isZero();
     List<Path> all = archives();
     assertThat(all).singleElement().asString().endsWith(".jsa");
     return all.get(0);
