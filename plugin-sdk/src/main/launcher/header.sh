@@ -84,14 +84,19 @@ esac
 # JVM warnings go to stderr: stdout belongs to the program (a driver's handshake line).
 set -- -Dmachinehost.launcher="$self" -jar "$self" "$@"
 set -- ${MACHINEHOST_JAVA_OPTS:-} "$@"
+# Java 22+ warns on stderr whenever a library (gRPC's netty) loads native code, unless allowed.
+if [ "$major" -ge 22 ]; then set -- --enable-native-access=ALL-UNNAMED "$@"; fi
 quiet="-Xlog:cds*=off:stderr"
 if [ "$major" -ge 24 ]; then quiet="$quiet -Xlog:aot*=off:stderr"; fi
 
 # The class-data-sharing archive: one per executable path, Java and executable content (size and
-# modification time, so a rebuilt executable trains a new one). The JVM writes it when a training
-# run exits normally, to a name with the run's PID; a later run renames it into place once that
-# process is gone, so a half-written file is never used. The final name carries the archive's size:
-# Java 17 crashes on a truncated archive, so a file of any other size is never handed to the JVM.
+# modification time, so a rebuilt executable trains a new one). The JVM writes it as a training run
+# exits normally, to a name with the run's PID; a later run renames it into place once that process
+# is gone and the file starts with the archive magic (the JVM writes the header last, so a run
+# killed while writing leaves a file without it). The final name carries the archive's size: Java
+# 17 crashes on a truncated archive, so a file of any other size is never handed to the JVM. Each
+# training run leaves a .try mark until an archive is in place; after two runs that left none (say
+# killed while writing it, by a host that gave up waiting), no more are tried for that content.
 cds() {
   [ "${MACHINEHOST_CDS:-1}" != 0 ] || return 0
   cache=${XDG_CACHE_HOME:-}
@@ -117,26 +122,44 @@ cds() {
       return 0
     fi
   fi
+  tries=0
   set +f
-  for f in "$key".*.tmp; do
+  for f in "$key".*; do
     set -f
-    [ -f "$f" ] || continue
-    pid=${f%.tmp} pid=${pid##*.}
-    kill -0 "$pid" 2>/dev/null && continue
-    size=$(stat -L -c '%s' -- "$f" 2>/dev/null || stat -L -f '%z' -- "$f" 2>/dev/null) || size=0
-    if [ "$size" -gt 0 ] 2>/dev/null && mv -f -- "$f" "$key-$size.jsa" 2>/dev/null; then
-      [ -n "$archive" ] && rm -f -- "$archive"
-      use=-XX:SharedArchiveFile=$key-$size.jsa
-      return 0
-    fi
-    rm -f -- "$f"
+    case $f in
+      "$key".try*) tries=$((tries + 1)) ;;
+      "$key".*.tmp)
+        pid=${f%.tmp} pid=${pid##*.}
+        kill -0 "$pid" 2>/dev/null && continue
+        magic=$(od -An -tx1 -N4 "$f" 2>/dev/null) || magic=
+        size=$(stat -L -c '%s' -- "$f" 2>/dev/null || stat -L -f '%z' -- "$f" 2>/dev/null) || size=0
+        case $magic in
+          *'a8 ab 0b f0'* | *'f0 0b ab a8'*)
+            if mv -f -- "$f" "$key-$size.jsa" 2>/dev/null; then
+              clean "$key-$size.jsa"
+              use=-XX:SharedArchiveFile=$key-$size.jsa
+              return 0
+            fi ;;
+        esac
+        rm -f -- "$f" ;;
+    esac
   done
   set -f
-  # No archive for this content: drop what earlier builds left, and train one on this run.
-  [ -n "$archive" ] && rm -f -- "$archive"
-  [ -n "$train" ] || return 0
+  [ -n "$train" ] && [ "$tries" -lt 2 ] || return 0
+  clean "$key"
   mkdir -p -- "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
+  : >"$key.try$$" || return 0
   use=-XX:ArchiveClassesAtExit=$key.$$.tmp
+}
+
+# clean KEEP: removes this executable's files in the cache except KEEP and, if KEEP is a key, its
+# own training files.
+clean() {
+  set +f
+  for f in "$prefix"-*; do
+    case $f in "$1" | "$1".*) ;; *) [ -e "$f" ] && rm -f -- "$f" ;; esac
+  done
+  set -f
 }
 use=
 cds

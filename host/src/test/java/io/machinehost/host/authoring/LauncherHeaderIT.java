@@ -203,7 +203,7 @@ class LauncherHeaderIT {
 
     assertThat(first.exitCode()).as(first.toString()).isZero();
     assertThat(first.out()).as("nothing but the program's output on stdout").isEmpty();
-    assertThat(archives()).singleElement().asString().endsWith(".tmp");
+    assertThat(archive(".tmp")).as("a training run's archive: %s", archives()).isPresent();
 
     Path log = temp.resolve("class-load.log");
     Command.Result second =
@@ -275,7 +275,7 @@ class LauncherHeaderIT {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).isEmpty();
     assertThat(archive).doesNotExist();
-    assertThat(archives()).singleElement().asString().endsWith(".tmp");
+    assertThat(archive(".tmp")).as("a training run's archive: %s", archives()).isPresent();
   }
 
   @Test
@@ -292,6 +292,35 @@ class LauncherHeaderIT {
     assertThat(old).doesNotExist();
     assertThat(archives()).singleElement().asString().endsWith(".jsa");
     assertThat(archives().get(0)).isNotEqualTo(old);
+  }
+
+  @Test
+  void cds_trainingRunsThatLeaveNoArchive_stopAfterTwoUntilRebuilt() throws Exception {
+    Path log = temp.resolve("java-args.log");
+    Path home = temp.resolve("jdk");
+    Files.createDirectories(home);
+    Files.copy(javaHome().resolve("release"), home.resolve("release"));
+    // A java that runs the real one, then loses the archive a training run wrote.
+    script(
+        home.resolve("bin/java"),
+        "echo \"$*\" >> '"
+            + log
+            + "'\n'"
+            + javaHome().resolve("bin/java")
+            + "' \"$@\"; rc=$?\n"
+            + "for a in \"$@\"; do case $a in -XX:ArchiveClassesAtExit=*) rm -f \"${a#*=}\";;"
+            + " esac; done\nexit $rc");
+    for (int i = 0; i < 3; i++) {
+      Command.Result r = machine("ls", "-q").env("MACHINEHOST_JAVA", home.toString()).run();
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+    }
+    Files.setLastModifiedTime(
+        machine, FileTime.fromMillis(Files.getLastModifiedTime(machine).toMillis() + 60_000));
+    machine("ls", "-q").env("MACHINEHOST_JAVA", home.toString()).run();
+
+    assertThat(Files.readAllLines(log))
+        .extracting(line -> line.contains("-XX:ArchiveClassesAtExit="))
+        .containsExactly(true, true, false, true);
   }
 
   @Test
