@@ -73,6 +73,10 @@ public final class KnownHosts {
    * Returns whether the file pins a key for {@code host:port}, i.e. whether the next connection
    * checks the key it is shown rather than pinning it.
    *
+   * @param knownHosts the known_hosts file
+   * @param host the host name or address
+   * @param port the SSH port
+   * @return whether a key is pinned for it
    * @throws IOException if the file exists but cannot be read
    */
   public static boolean pins(Path knownHosts, String host, int port) throws IOException {
@@ -92,6 +96,9 @@ public final class KnownHosts {
    * Returns whether a connection failed because the machine presented a host key other than the one
    * pinned for it, as {@link SshjClient#connect(SshTarget, Duration)} reports it. Callers use it to
    * tell the user how they accept the new key in their own terms.
+   *
+   * @param e the failure
+   * @return whether it is the refusal of a changed host key
    */
   public static boolean isChangedKeyRefusal(DriverException e) {
     if (e.code() != DriverException.Code.FAILED_PRECONDITION) {

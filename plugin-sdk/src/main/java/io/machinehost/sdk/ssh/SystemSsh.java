@@ -91,6 +91,8 @@ public final class SystemSsh {
    * only a pinned key, so a machine that stops offering the pinned key type is refused rather than
    * pinned again (as the native client does).
    *
+   * @param target the machine
+   * @return the options, before the destination
    * @throws DriverException as {@link #command}
    */
   public static List<String> options(SshTarget target) throws DriverException {
