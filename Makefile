@@ -3,7 +3,7 @@ MVN ?= mvn -B -q
 PREFIX ?= $(HOME)/.local
 MACHINE := dist/bin/machine
 
-.PHONY: build install test examples conformance fmt lint demo clean
+.PHONY: build install test examples conformance fmt lint demo bench clean
 # Builds everything into dist/bin, then runs `machine plugin ls` once with a scratch store: that
 # launches the CLI and each bundled driver, which trains their class-data-sharing archives.
 build:
@@ -40,6 +40,12 @@ conformance:
 # The README's end-to-end demo: builds, then drives real machines through dist/bin/machine.
 demo:
 	.ci/demo.sh
+
+# Wall time, CPU and memory of the CLI against none-driver stores of 1 to 500 machines, with and
+# without warm plugin reuse; writes bench/results.json and prints a table (.ci/bench/bench.sh).
+# Measures the current dist/: run "make build" first.
+bench:
+	.ci/bench/bench.sh
 
 fmt:
 	$(MVN) spotless:apply

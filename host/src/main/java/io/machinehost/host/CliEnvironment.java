@@ -5,6 +5,7 @@ import io.machinehost.host.command.PluginDriverPool;
 import io.machinehost.host.command.Session;
 import io.machinehost.host.plugin.PluginLauncher;
 import io.machinehost.host.plugin.PluginLocator;
+import io.machinehost.host.plugin.WarmPlugins;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -73,11 +74,30 @@ public record CliEnvironment(
       options = options.withDebug(new PrintStream(System.err, true, StandardCharsets.UTF_8));
       trace = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     }
+    PluginLauncher launcher = new PluginLauncher(options);
+    PrintWriter debug = trace;
+    // Warm reuse unless MACHINEHOST_PLUGIN_REUSE=0; a bad MACHINEHOST_PLUGIN_IDLE is reported at
+    // the first launch, where the command can say so.
+    WarmPlugins warm;
+    try {
+      warm =
+          WarmPlugins.idleFromEnv(env)
+              .map(idle -> new WarmPlugins(launcher, session.storagePath(), idle, debug))
+              .orElse(null);
+    } catch (IllegalArgumentException e) {
+      return new PluginDriverPool(
+          PluginLocator.standard(env, session.storagePath(), launcherDir),
+          launcher,
+          session.storagePath(),
+          trace,
+          WarmPlugins.refusing(launcher, session.storagePath(), e.getMessage()));
+    }
     return new PluginDriverPool(
         PluginLocator.standard(env, session.storagePath(), launcherDir),
-        new PluginLauncher(options),
+        launcher,
         session.storagePath(),
-        trace);
+        trace,
+        warm);
   }
 
   /** Returns the plugin search path for a store (DESIGN §1). */

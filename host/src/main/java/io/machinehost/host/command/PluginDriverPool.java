@@ -5,6 +5,7 @@ import io.machinehost.host.plugin.PluginLaunchException;
 import io.machinehost.host.plugin.PluginLauncher;
 import io.machinehost.host.plugin.PluginLocator;
 import io.machinehost.host.plugin.PluginProcess;
+import io.machinehost.host.plugin.WarmPlugins;
 import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ public final class PluginDriverPool implements DriverPool {
   private final PluginLauncher launcher;
   private final Path storePath;
   private final PrintWriter debug;
+  private final WarmPlugins warm;
   private final Map<String, PluginProcess> processes = new LinkedHashMap<>();
   private final Map<String, CliException> failures = new LinkedHashMap<>();
   private boolean closed;
@@ -35,10 +37,29 @@ public final class PluginDriverPool implements DriverPool {
    */
   public PluginDriverPool(
       PluginLocator locator, PluginLauncher launcher, Path storePath, PrintWriter debug) {
+    this(locator, launcher, storePath, debug, null);
+  }
+
+  /**
+   * Creates a pool that reuses warm plugins across commands.
+   *
+   * @param locator finds driver executables
+   * @param launcher starts them
+   * @param storePath the store root machines live in
+   * @param debug where launches are traced, or {@code null}
+   * @param warm reuses warm plugins of the store, or {@code null} for a plugin per command
+   */
+  public PluginDriverPool(
+      PluginLocator locator,
+      PluginLauncher launcher,
+      Path storePath,
+      PrintWriter debug,
+      WarmPlugins warm) {
     this.locator = locator;
     this.launcher = launcher;
     this.storePath = storePath;
     this.debug = debug;
+    this.warm = warm;
   }
 
   @Override
@@ -73,13 +94,17 @@ public final class PluginDriverPool implements DriverPool {
       }
       PluginProcess process;
       try {
-        process = launcher.launch(driver, executable.get());
+        process =
+            warm != null
+                ? warm.obtain(driver, executable.get())
+                : launcher.launch(driver, executable.get());
       } catch (PluginLaunchException e) {
         throw new CliException(ExitCodes.PLUGIN, e.getMessage(), e);
       }
       if (debug != null) {
         debug.printf(
-            "debug: launched plugin %s (%s) as pid %d%n", driver, executable.get(), process.pid());
+            "debug: %s plugin %s (%s) as pid %d%n",
+            process.reused() ? "reused" : "launched", driver, executable.get(), process.pid());
         debug.flush();
       }
       processes.put(driver, process);
@@ -99,7 +124,7 @@ public final class PluginDriverPool implements DriverPool {
         driver, PluginLocator.PREFIX, driver, String.join(", ", dirs));
   }
 
-  /** Returns how many plugin processes this pool started. */
+  /** Returns how many plugin processes this pool started or attached to. */
   public synchronized int launches() {
     return processes.size();
   }

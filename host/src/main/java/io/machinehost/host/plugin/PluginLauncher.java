@@ -138,6 +138,19 @@ public final class PluginLauncher {
    * @throws PluginLaunchException if it does not come up
    */
   public PluginProcess launch(String driver, List<String> command) throws PluginLaunchException {
+    return launch(driver, command, Map.of());
+  }
+
+  /**
+   * Launches a plugin command with more environment than the options give.
+   *
+   * @param driver the driver's name, for messages
+   * @param command the command line; a real driver is its executable alone
+   * @param moreEnv environment for this launch only
+   * @throws PluginLaunchException if it does not come up
+   */
+  public PluginProcess launch(String driver, List<String> command, Map<String, String> moreEnv)
+      throws PluginLaunchException {
     PluginTls.Identity identity = PluginTls.generate();
     // The channel's TLS engine loads while the plugin starts.
     Thread warmTls = new Thread(PluginTls::warmUp, "machinehost-tls-warm-up");
@@ -162,6 +175,7 @@ public final class PluginLauncher {
                 env.put(name, value);
               }
             });
+    env.putAll(moreEnv);
     Process process;
     try {
       process = builder.start();
@@ -182,7 +196,7 @@ public final class PluginLauncher {
     try {
       Handshake handshake = awaitHandshake(driver, command, process, stdout, stderr, plugin);
       ManagedChannel channel = openChannel(driver, handshake, identity, stderr);
-      plugin.connected(handshake, channel);
+      plugin.connected(handshake, channel, identity);
       synchronized (LIVE) {
         LIVE.add(plugin);
       }

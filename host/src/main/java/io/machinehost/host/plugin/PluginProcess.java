@@ -8,6 +8,7 @@ import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.rpc.GrpcDriverClient;
 import io.machinehost.sdk.rpc.Handshake;
 import io.machinehost.sdk.rpc.PluginInfo;
+import io.machinehost.sdk.rpc.PluginTls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running driver plugin and its channel. One process serves any number of machines: {@link
  * #driver} gives a {@code Driver} for each. {@link #close()} asks it to shut down and kills it if
- * it does not exit within the grace.
+ * it does not exit within the grace; a warm plugin (reused across commands, see {@link
+ * WarmPlugins}) is only let go, and exits by itself after its idle period.
  */
 public final class PluginProcess implements AutoCloseable {
   /** How long a plugin has after stdin EOF, by the protocol. */
@@ -27,14 +29,19 @@ public final class PluginProcess implements AutoCloseable {
   private final String name;
   private final List<String> command;
   private final Process process;
+  private final ProcessHandle handle;
   private final StderrTail stderr;
   private final Duration shutdownGrace;
   private final ProcessRegistry registry;
   private final List<String> noise = new ArrayList<>();
   private Handshake handshake;
   private ManagedChannel channel;
+  private PluginTls.Identity identity;
   private volatile PluginInfo info;
   private boolean closed;
+  private volatile boolean warm;
+  private boolean reused;
+  private Runnable release = () -> {};
 
   PluginProcess(
       String name,
@@ -46,14 +53,69 @@ public final class PluginProcess implements AutoCloseable {
     this.name = name;
     this.command = List.copyOf(command);
     this.process = process;
+    this.handle = process.toHandle();
     this.stderr = stderr;
     this.shutdownGrace = shutdownGrace;
     this.registry = registry;
   }
 
-  void connected(Handshake handshake, ManagedChannel channel) {
+  /** A warm plugin another command started, attached to over a new channel. */
+  private PluginProcess(String name, Path executable, ProcessHandle handle) {
+    this.name = name;
+    this.command = List.of(executable.toString());
+    this.process = null;
+    this.handle = handle;
+    this.stderr = null;
+    this.shutdownGrace = Duration.ZERO;
+    this.registry = null;
+    this.warm = true;
+    this.reused = true;
+  }
+
+  static PluginProcess attached(
+      String name,
+      Path executable,
+      ProcessHandle handle,
+      Handshake handshake,
+      PluginTls.Identity identity,
+      ManagedChannel channel) {
+    PluginProcess p = new PluginProcess(name, executable, handle);
+    p.connected(handshake, channel, identity);
+    return p;
+  }
+
+  void connected(Handshake handshake, ManagedChannel channel, PluginTls.Identity identity) {
     this.handshake = handshake;
     this.channel = channel;
+    this.identity = identity;
+  }
+
+  /** The one-time identity the host presents on this plugin's channel. */
+  PluginTls.Identity identity() {
+    return identity;
+  }
+
+  /**
+   * Marks this plugin warm: it outlives this command, so it leaves the host's reaper and exit hook,
+   * and closing it only lets it go. {@code onRelease} runs when this command lets it go.
+   */
+  void detach(Runnable onRelease) {
+    warm = true;
+    release = onRelease;
+    if (registry != null) {
+      registry.unregister(handle);
+    }
+    PluginLauncher.forget(this);
+  }
+
+  /** Returns whether this plugin stays running after the command (warm reuse). */
+  public boolean warm() {
+    return warm;
+  }
+
+  /** Returns whether this command found the plugin already running (warm reuse). */
+  public boolean reused() {
+    return reused;
   }
 
   synchronized void noise(String line) {
@@ -66,7 +128,7 @@ public final class PluginProcess implements AutoCloseable {
 
   /** A killed plugin cannot remove its socket directory; the host knows it from the handshake. */
   private void removeSocketDir() {
-    if (handshake == null || !handshake.network().equals("unix") || process.isAlive()) {
+    if (handshake == null || !handshake.network().equals("unix") || handle.isAlive()) {
       return;
     }
     Path socket = Path.of(handshake.address());
@@ -93,12 +155,12 @@ public final class PluginProcess implements AutoCloseable {
 
   /** Returns the process id. */
   public long pid() {
-    return process.pid();
+    return handle.pid();
   }
 
   /** Returns the process handle. */
   public ProcessHandle handle() {
-    return process.toHandle();
+    return handle;
   }
 
   /** Returns the handshake the plugin sent. */
@@ -120,12 +182,12 @@ public final class PluginProcess implements AutoCloseable {
 
   /** Returns whether the process is still running. */
   public boolean isAlive() {
-    return process.isAlive();
+    return handle.isAlive();
   }
 
-  /** Returns the last lines the plugin wrote on stderr. */
+  /** Returns the last lines the plugin wrote on stderr (none for a plugin attached to). */
   public String stderrTail() {
-    return stderr.tail();
+    return stderr == null ? "" : stderr.tail();
   }
 
   /**
@@ -161,6 +223,24 @@ public final class PluginProcess implements AutoCloseable {
     if (e.code() != DriverException.Code.UNAVAILABLE && e.code() != DriverException.Code.INTERNAL) {
       return e;
     }
+    if (process == null) {
+      try {
+        handle.onExit().get(300, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException x) {
+        return e;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return e;
+      }
+      return new DriverException(
+          DriverException.Code.UNAVAILABLE,
+          String.format(
+              "the warm %s driver plugin (pid %d) exited unexpectedly; run the command again, or"
+                  + " with MACHINEHOST_PLUGIN_REUSE=0 and --debug to see its output",
+              name, handle.pid()),
+          null,
+          e);
+    }
     try {
       if (!process.waitFor(300, TimeUnit.MILLISECONDS)) {
         return e;
@@ -179,7 +259,10 @@ public final class PluginProcess implements AutoCloseable {
         e);
   }
 
-  /** Asks the plugin to shut down, waits the grace, then kills it; idempotent. */
+  /**
+   * Asks the plugin to shut down, waits the grace, then kills it; a warm plugin is only let go.
+   * Idempotent.
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -187,6 +270,10 @@ public final class PluginProcess implements AutoCloseable {
         return;
       }
       closed = true;
+    }
+    if (warm) {
+      letGo();
+      return;
     }
     if (process.isAlive() && channel != null) {
       try {
@@ -213,10 +300,25 @@ public final class PluginProcess implements AutoCloseable {
     release();
   }
 
-  /** Kills the plugin at once (host exiting); idempotent. */
+  /** Ends this command's hold on a warm plugin: its channel closes, the process stays. */
+  private void letGo() {
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    if (process != null) {
+      closeStdin();
+    }
+    release.run();
+  }
+
+  /** Kills the plugin at once (host exiting); a warm plugin is only let go. Idempotent. */
   void kill() {
     synchronized (this) {
       closed = true;
+    }
+    if (warm) {
+      letGo();
+      return;
     }
     closeStdin();
     if (process.isAlive()) {

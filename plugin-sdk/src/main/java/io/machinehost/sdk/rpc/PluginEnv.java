@@ -23,6 +23,21 @@ public final class PluginEnv {
   /** The log level for stderr: {@code error}, {@code info} (default) or {@code debug}. */
   public static final String LOG_LEVEL = "MACHINE_PLUGIN_LOG_LEVEL";
 
+  /**
+   * Optional warm reuse: when set to a positive number of milliseconds, the plugin may outlive
+   * stdin EOF and exits instead after that long with no call in flight (proto/README.md §7.1).
+   */
+  public static final String REUSE_IDLE_MS = "MACHINE_PLUGIN_REUSE_IDLE_MS";
+
+  /** Warm reuse: the store directory; the plugin exits when it is gone. */
+  public static final String REUSE_STORE = "MACHINE_PLUGIN_REUSE_STORE";
+
+  /** Warm reuse: the plugin's executable; the plugin exits when it is replaced. */
+  public static final String REUSE_EXECUTABLE = "MACHINE_PLUGIN_REUSE_EXECUTABLE";
+
+  /** The health service a warm plugin serves, announcing that it accepted warm reuse. */
+  public static final String REUSE_HEALTH_SERVICE = "plugin.reuse";
+
   /** The protocol versions this SDK speaks, highest last. */
   public static final java.util.List<Integer> SUPPORTED_VERSIONS = java.util.List.of(1);
 

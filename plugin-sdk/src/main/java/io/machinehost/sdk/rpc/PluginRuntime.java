@@ -44,9 +44,12 @@ public final class PluginRuntime {
   private final PrintStream stdout;
   private final PrintStream stderr;
   private final AtomicBoolean exiting = new AtomicBoolean();
+  private final java.util.concurrent.CountDownLatch exited =
+      new java.util.concurrent.CountDownLatch(1);
   private Server server;
   private DriverGrpcService service;
   private Path socketDir;
+  private WarmPlugin warm;
 
   PluginRuntime(Map<String, String> env, PrintStream stdout, PrintStream stderr) {
     this.env = env;
@@ -141,6 +144,13 @@ public final class PluginRuntime {
     }
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("plugin", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    warm = WarmPlugin.fromEnv(env, this::exitWarm).orElse(null);
+    if (warm != null) {
+      // Announces that this process accepted warm reuse and will not exit on stdin EOF.
+      health.setStatus(
+          PluginEnv.REUSE_HEALTH_SERVICE,
+          io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    }
     ExecutorService executor =
         Executors.newCachedThreadPool(
             r -> {
@@ -175,6 +185,9 @@ public final class PluginRuntime {
       network = "unix";
       address = socket.toString();
     }
+    if (warm != null) {
+      builder.intercept(warm);
+    }
     server =
         builder
             .executor(executor)
@@ -199,6 +212,14 @@ public final class PluginRuntime {
     stdout.print(handshake.format() + "\n");
     stdout.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "machinehost-plugin-cleanup"));
+    if (warm != null) {
+      warm.start();
+    }
+  }
+
+  /** A warm plugin's watchdog decided to exit: nothing is in flight unless the store is gone. */
+  private void exitWarm(String why) {
+    exit(why, LIFELINE_GRACE, true);
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
@@ -209,7 +230,10 @@ public final class PluginRuntime {
     };
   }
 
-  /** Blocks until stdin reaches EOF (the host is gone or let go), then exits. */
+  /**
+   * Blocks until stdin reaches EOF (the host is gone or let go), then exits; a warm plugin stays
+   * and leaves exiting to its watchdog.
+   */
   void watchStdin(InputStream in) {
     byte[] buffer = new byte[256];
     try {
@@ -219,7 +243,19 @@ public final class PluginRuntime {
     } catch (IOException e) {
       // a broken stdin means the host is gone, like EOF
     }
-    exit("stdin closed", LIFELINE_GRACE, true);
+    if (warm == null) {
+      exit("stdin closed", LIFELINE_GRACE, true);
+      return;
+    }
+    if ("debug".equals(env.get(PluginEnv.LOG_LEVEL))) {
+      stderr.println("machinehost plugin: stdin closed; staying warm");
+    }
+    warm.stdinClosed();
+    try {
+      exited.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Stops serving, gives running operations {@code grace} to finish, and exits. */

@@ -5,8 +5,6 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -19,20 +17,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * One-time identities for the plugin channel, as go-plugin's AutoMTLS makes them: a self-signed
@@ -91,43 +75,40 @@ public final class PluginTls {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
       KeyPair keyPair = generator.generateKeyPair();
-      X500Name subject = new X500Name("CN=localhost,O=machinehost plugin");
       Instant now = Instant.now();
-      X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-              subject,
-              new BigInteger(127, new SecureRandom()),
-              Date.from(now.minus(Duration.ofMinutes(1))),
-              Date.from(now.plus(Duration.ofDays(1))),
-              subject,
-              keyPair.getPublic());
-      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      builder.addExtension(
-          Extension.keyUsage,
-          true,
-          new KeyUsage(
-              KeyUsage.digitalSignature | KeyUsage.keyEncipherment | KeyUsage.keyCertSign));
-      builder.addExtension(
-          Extension.extendedKeyUsage,
-          false,
-          new ExtendedKeyUsage(
-              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      builder.addExtension(
-          Extension.subjectAlternativeName,
-          false,
-          new GeneralNames(
-              new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-              }));
       X509Certificate certificate =
-          new JcaX509CertificateConverter()
-              .getCertificate(
-                  builder.build(
-                      new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
+          SelfSignedCertificate.create(
+              keyPair,
+              new BigInteger(127, new SecureRandom()),
+              now.minus(Duration.ofMinutes(1)),
+              now.plus(Duration.ofDays(1)));
       return new Identity(keyPair, certificate);
-    } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot make a one-time certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads an identity back from its PEM certificate and PKCS#8 PEM EC private key, as {@link
+   * Identity#certificatePem} and {@link Identity#privateKeyPem} wrote them.
+   *
+   * @throws IllegalArgumentException if either is unreadable
+   */
+  public static Identity fromPem(String certificatePem, String privateKeyPem) {
+    X509Certificate certificate = fromPem(certificatePem);
+    String body =
+        privateKeyPem
+            .replace("-----BEGIN PRIVATE KEY-----", "")
+            .replace("-----END PRIVATE KEY-----", "")
+            .replaceAll("\\s", "");
+    try {
+      java.security.PrivateKey key =
+          java.security.KeyFactory.getInstance("EC")
+              .generatePrivate(
+                  new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+      return new Identity(new KeyPair(certificate.getPublicKey(), key), certificate);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a PKCS#8 EC private key: " + e.getMessage(), e);
     }
   }
 
@@ -186,32 +167,24 @@ public final class PluginTls {
         + "-----\n";
   }
 
-  /** Server credentials: present {@code own}, require a client presenting {@code peer}. */
+  /**
+   * Server credentials: present {@code own}, require a client presenting {@code peer}. Keys and
+   * certificates are handed over as objects, not PEM, so that nothing is parsed again (and no PEM
+   * library is loaded).
+   */
   public static ServerCredentials serverCredentials(Identity own, X509Certificate peer) {
-    try {
-      return TlsServerCredentials.newBuilder()
-          .keyManager(stream(own.certificatePem()), stream(own.privateKeyPem()))
-          .trustManager(stream(toPem(peer)))
-          .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-          .build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TlsServerCredentials.newBuilder()
+        .keyManager(new OwnKey(own))
+        .trustManager(new ExactTrust(peer))
+        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+        .build();
   }
 
   /** Channel credentials: present {@code own}, accept only a server presenting {@code peer}. */
   public static ChannelCredentials channelCredentials(Identity own, X509Certificate peer) {
-    try {
-      return TlsChannelCredentials.newBuilder()
-          .keyManager(stream(own.certificatePem()), stream(own.privateKeyPem()))
-          .trustManager(stream(toPem(peer)))
-          .build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static ByteArrayInputStream stream(String text) {
-    return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
+    return TlsChannelCredentials.newBuilder()
+        .keyManager(new OwnKey(own))
+        .trustManager(new ExactTrust(peer))
+        .build();
   }
 }
