@@ -3,9 +3,22 @@ MVN ?= mvn -B -q
 PREFIX ?= $(HOME)/.local
 MACHINE := dist/bin/machine
 
-.PHONY: build test examples conformance fmt lint demo bench clean
+.PHONY: build install test examples conformance fmt lint demo bench clean
+# Builds everything into dist/bin, then runs `machine plugin ls` once with a scratch store: that
+# launches the CLI and each bundled driver, which trains their class-data-sharing archives.
 build:
 	$(MVN) install -DskipTests -Dspotless.check.skip=true
+	@$(call train,dist/bin)
+
+# The SDK, the parent POMs and every module into the local Maven repository (what a project made by
+# `machine plugin new` builds against), and the CLI and bundled drivers into $(PREFIX)/bin.
+install: build
+	install -d $(PREFIX)/bin
+	install -m 755 dist/bin/machine dist/bin/machine-driver-* $(PREFIX)/bin/
+	@$(call train,$(PREFIX)/bin)
+
+train = store=$$(mktemp -d) && MACHINE_STORAGE_PATH=$$store MACHINE_PLUGIN_PATH= \
+	$(1)/machine plugin ls >/dev/null 2>&1; rm -rf $$store
 
 # The whole suite from a fresh machine: installs its dependencies and the test bench, then runs the
 # Java unit and integration tests, the Python and Node drivers' own tests, and the conformance kit

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# The end-to-end demo behind `make demo`: builds machinehost, then drives real machines through the
-# built `machine` executable in a fresh store, as a user would. Prints every command it runs.
+# The end-to-end demo behind `make demo`: builds machinehost and starts the test bench (a Docker
+# engine of its own, images built locally), then drives real machines through the built `machine`
+# executable in a fresh store, as a user would: a docker-driver machine made a TLS Docker host,
+# reached with the real docker CLI and over SSH, stopped, started and removed. Prints every command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MACHINE=$PWD/dist/bin/machine
 STORE=$(mktemp -d "${TMPDIR:-/tmp}/machinehost-demo.XXXXXX")
 export MACHINE_STORAGE_PATH=$STORE
-trap 'rm -rf "$STORE"' EXIT
+cleanup() {
+  "$MACHINE" rm -f demo >/dev/null 2>&1 || true
+  rm -rf "$STORE"
+}
+trap cleanup EXIT
 
 run() {
   printf '\n$ %s\n' "$*"
@@ -16,6 +22,10 @@ run() {
 
 echo "== building (make build)"
 make -s build
+
+echo "== the test bench: a Docker engine and the machine image (make testbed)"
+make -s testbed
+eval "$(make -s testbed-env)"
 
 echo "== the none driver: an existing Docker host known by its URL (store: $STORE)"
 run "$MACHINE" create -d none --url tcp://127.0.0.1:2376 m1
@@ -26,6 +36,20 @@ run "$MACHINE" url m1
 run "$MACHINE" inspect --format '{{.DriverName}} {{.Driver.URL}}' m1
 run "$MACHINE" plugin ls
 run "$MACHINE" rm -y m1
+
+echo
+echo "== the docker driver: a machine as a container, provisioned with a TLS Docker engine"
+run "$MACHINE" create -d docker demo
+run "$MACHINE" ls
+run "$MACHINE" ssh demo -- uname -a
+printf '\n$ eval "$(%s env demo)"\n' "$MACHINE"
+eval "$("$MACHINE" env demo)"
+run docker info --format 'engine {{.Name}}: {{.ServerVersion}}, {{.Containers}} containers'
+run "$MACHINE" stop demo
+run "$MACHINE" status demo
+run "$MACHINE" start demo
+run docker version --format 'engine back: {{.Server.Version}}'
+run "$MACHINE" rm -y demo
 run "$MACHINE" ls
 
 echo

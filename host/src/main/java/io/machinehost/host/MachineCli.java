@@ -148,6 +148,7 @@ public final class MachineCli implements Runnable {
       description = "Driver plugins: list, test and benchmark them.",
       subcommands = {
         PluginLsCommand.class,
+        io.machinehost.host.authoring.PluginNewCommand.class,
         io.machinehost.host.conformance.PluginTestCommand.class,
         io.machinehost.host.bench.PluginBenchCommand.class
       })

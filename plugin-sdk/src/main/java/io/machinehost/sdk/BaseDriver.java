@@ -21,21 +21,27 @@ public abstract class BaseDriver implements Driver {
   /** Docker Machine's default SSH port. */
   public static final int DEFAULT_SSH_PORT = 22;
 
+  /** The machine's IP address or host name, set by create; empty until then. */
   @JsonProperty("IPAddress")
   protected String ipAddress = "";
 
+  /** The machine's name; restored by the SDK on every call, never from the config. */
   @JsonProperty("MachineName")
   protected String machineName;
 
+  /** The SSH user; empty means {@value #DEFAULT_SSH_USER}. */
   @JsonProperty("SSHUser")
   protected String sshUser = "";
 
+  /** The SSH port; 0 means {@value #DEFAULT_SSH_PORT}. */
   @JsonProperty("SSHPort")
   protected int sshPort;
 
+  /** The SSH private key's path; empty means {@code <store>/machines/<name>/id_rsa}. */
   @JsonProperty("SSHKeyPath")
   protected String sshKeyPath = "";
 
+  /** The absolute store root; restored by the SDK on every call, never from the config. */
   @JsonProperty("StorePath")
   protected String storePath;
 
@@ -112,7 +118,13 @@ public abstract class BaseDriver implements Driver {
     return sshKeyPath;
   }
 
-  /** Returns the path of a file in this machine's directory, {@code <store>/machines/<name>}. */
+  /**
+   * Returns the path of a file in this machine's directory, where a driver keeps what belongs to
+   * the machine (keys, disks, state files).
+   *
+   * @param file the file's name, e.g. {@code id_rsa}
+   * @return {@code <store>/machines/<name>/<file>}
+   */
   public Path resolveStorePath(String file) {
     return Path.of(storePath, "machines", machineName, file);
   }

@@ -42,13 +42,35 @@ public record CreateFlag(
 
   /** The value types of flags. */
   public enum Type {
+    /** A string, {@code --name value}; its values are {@link String}s. */
     STRING,
+    /** An integer, {@code --name 3}; its values are {@link Long}s. */
     INT,
+    /** A switch, {@code --name} or {@code --name=false}; its values are {@link Boolean}s. */
     BOOL,
+    /** Strings given by repeating the flag; its values are {@code List<String>}s. */
     STRING_LIST
   }
 
-  /** Checks the flag is well formed. */
+  /**
+   * Checks the flag is well formed.
+   *
+   * @param name full name without dashes, given as {@code --<name>}
+   * @param type the value type
+   * @param usage one line of help; {@code null} is empty
+   * @param envVar the environment variable read when the flag is not given; {@code null} or empty
+   *     for none
+   * @param defaultValue the default, of the type's value class, or {@code null}
+   * @param required whether a value must be given
+   * @param choices the allowed values of a string (or string list) flag; {@code null} or empty
+   *     means any
+   * @param min inclusive lower bound of an int flag, or {@code null}
+   * @param max inclusive upper bound of an int flag, or {@code null}
+   * @param secret whether the value must never be printed
+   * @throws NullPointerException if the name or type is {@code null}
+   * @throws IllegalArgumentException if the name is not lower-case letters, digits and dashes, or
+   *     the default is not of the type
+   */
   public CreateFlag {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
@@ -65,27 +87,51 @@ public record CreateFlag(
     }
   }
 
-  /** Returns the default value, if any. */
+  /**
+   * Returns the default value, if any.
+   *
+   * @return the default, or empty
+   */
   public Optional<Object> defaultValueIfAny() {
     return Optional.ofNullable(defaultValue);
   }
 
-  /** Starts a string flag. */
+  /**
+   * Starts a string flag.
+   *
+   * @param name the flag's name without dashes, e.g. {@code acme-region}
+   * @return a builder; {@link Builder#build()} checks the name
+   */
   public static Builder string(String name) {
     return new Builder(name, Type.STRING);
   }
 
-  /** Starts an int flag. */
+  /**
+   * Starts an int flag.
+   *
+   * @param name the flag's name without dashes
+   * @return a builder; {@link Builder#build()} checks the name
+   */
   public static Builder integer(String name) {
     return new Builder(name, Type.INT);
   }
 
-  /** Starts a bool flag. */
+  /**
+   * Starts a bool flag.
+   *
+   * @param name the flag's name without dashes
+   * @return a builder; {@link Builder#build()} checks the name
+   */
   public static Builder bool(String name) {
     return new Builder(name, Type.BOOL);
   }
 
-  /** Starts a string list flag (given several times on the command line). */
+  /**
+   * Starts a string list flag (given several times on the command line).
+   *
+   * @param name the flag's name without dashes
+   * @return a builder; {@link Builder#build()} checks the name
+   */
   public static Builder stringList(String name) {
     return new Builder(name, Type.STRING_LIST);
   }
@@ -108,68 +154,123 @@ public record CreateFlag(
       this.type = type;
     }
 
-    /** Sets the help line. */
+    /**
+     * Sets the help line.
+     *
+     * @param usage one line, e.g. {@code "Region to create the instance in"}
+     * @return this builder
+     */
     public Builder usage(String usage) {
       this.usage = usage;
       return this;
     }
 
-    /** Sets the environment variable read when the flag is not given. */
+    /**
+     * Sets the environment variable read when the flag is not given.
+     *
+     * @param envVar the variable's name, e.g. {@code ACME_REGION}
+     * @return this builder
+     */
     public Builder envVar(String envVar) {
       this.envVar = envVar;
       return this;
     }
 
-    /** Sets the default of a string flag. */
+    /**
+     * Sets the default of a string flag.
+     *
+     * @param value the default
+     * @return this builder
+     */
     public Builder defaultValue(String value) {
       this.defaultValue = value;
       return this;
     }
 
-    /** Sets the default of an int flag. */
+    /**
+     * Sets the default of an int flag.
+     *
+     * @param value the default
+     * @return this builder
+     */
     public Builder defaultValue(long value) {
       this.defaultValue = value;
       return this;
     }
 
-    /** Sets the default of a bool flag. */
+    /**
+     * Sets the default of a bool flag.
+     *
+     * @param value the default
+     * @return this builder
+     */
     public Builder defaultValue(boolean value) {
       this.defaultValue = value;
       return this;
     }
 
-    /** Sets the default of a string list flag. */
+    /**
+     * Sets the default of a string list flag.
+     *
+     * @param value the default, copied
+     * @return this builder
+     */
     public Builder defaultValue(List<String> value) {
       this.defaultValue = List.copyOf(value);
       return this;
     }
 
-    /** Makes the flag required. */
+    /**
+     * Makes the flag required: the host refuses a create without a value for it.
+     *
+     * @return this builder
+     */
     public Builder required() {
       this.required = true;
       return this;
     }
 
-    /** Restricts a string flag to these values. */
+    /**
+     * Restricts a string (or string list) flag to these values.
+     *
+     * @param choices the allowed values
+     * @return this builder
+     */
     public Builder choices(String... choices) {
       this.choices = List.of(choices);
       return this;
     }
 
-    /** Restricts an int flag to [min, max]. */
+    /**
+     * Restricts an int flag to [min, max].
+     *
+     * @param min the smallest allowed value
+     * @param max the largest allowed value
+     * @return this builder
+     */
     public Builder range(long min, long max) {
       this.min = min;
       this.max = max;
       return this;
     }
 
-    /** Marks the value as secret. */
+    /**
+     * Marks the value as secret: the host never prints it.
+     *
+     * @return this builder
+     */
     public Builder secret() {
       this.secret = true;
       return this;
     }
 
-    /** Returns the flag. */
+    /**
+     * Returns the flag.
+     *
+     * @return the flag
+     * @throws IllegalArgumentException if the name is not lower-case letters, digits and dashes, or
+     *     the default is not of the flag's type
+     */
     public CreateFlag build() {
       return new CreateFlag(
           name, type, usage, envVar, defaultValue, required, choices, min, max, secret);

@@ -39,7 +39,10 @@ public final class DriverException extends Exception {
     INTERNAL
   }
 
+  /** What went wrong. */
   private final Code code;
+
+  /** The create flag at fault, or {@code null}. */
   private final String flag;
 
   /**
@@ -66,17 +69,30 @@ public final class DriverException extends Exception {
     this.flag = flag;
   }
 
-  /** Returns the code. */
+  /**
+   * Returns the code.
+   *
+   * @return what went wrong
+   */
   public Code code() {
     return code;
   }
 
-  /** Returns the create flag this error is about, if any. */
+  /**
+   * Returns the create flag this error is about, if any.
+   *
+   * @return the flag's name, without dashes, or empty
+   */
   public Optional<String> flag() {
     return Optional.ofNullable(flag);
   }
 
-  /** Returns a copy of this exception with the given cause attached. */
+  /**
+   * Returns a copy of this exception with the given cause attached.
+   *
+   * @param cause the underlying failure
+   * @return a new exception with this one's code, message and flag
+   */
   public DriverException withCause(Throwable cause) {
     return new DriverException(code, getMessage(), flag, cause);
   }
@@ -85,57 +101,135 @@ public final class DriverException extends Exception {
     return args.length == 0 ? format : String.format(Locale.ROOT, format, args);
   }
 
-  /** An {@link Code#INVALID_ARGUMENT} error about {@code flag} (may be {@code null}). */
+  /**
+   * An {@link Code#INVALID_ARGUMENT} error about a create flag.
+   *
+   * @param flag the flag at fault, without dashes, or {@code null} when no flag is
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException invalidArgument(String flag, String format, Object... args) {
     return new DriverException(Code.INVALID_ARGUMENT, format(format, args), flag, null);
   }
 
-  /** A {@link Code#NOT_FOUND} error. */
+  /**
+   * A {@link Code#NOT_FOUND} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException notFound(String format, Object... args) {
     return new DriverException(Code.NOT_FOUND, format(format, args));
   }
 
-  /** An {@link Code#ALREADY_EXISTS} error. */
+  /**
+   * An {@link Code#ALREADY_EXISTS} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException alreadyExists(String format, Object... args) {
     return new DriverException(Code.ALREADY_EXISTS, format(format, args));
   }
 
-  /** A {@link Code#FAILED_PRECONDITION} error. */
+  /**
+   * A {@link Code#FAILED_PRECONDITION} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException failedPrecondition(String format, Object... args) {
     return new DriverException(Code.FAILED_PRECONDITION, format(format, args));
   }
 
-  /** A {@link Code#NOT_SUPPORTED} error. */
+  /**
+   * A {@link Code#NOT_SUPPORTED} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException notSupported(String format, Object... args) {
     return new DriverException(Code.NOT_SUPPORTED, format(format, args));
   }
 
-  /** An {@link Code#UNAVAILABLE} error. */
+  /**
+   * An {@link Code#UNAVAILABLE} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException unavailable(String format, Object... args) {
     return new DriverException(Code.UNAVAILABLE, format(format, args));
   }
 
-  /** A {@link Code#TIMEOUT} error. */
+  /**
+   * A {@link Code#TIMEOUT} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException timeout(String format, Object... args) {
     return new DriverException(Code.TIMEOUT, format(format, args));
   }
 
-  /** A {@link Code#PERMISSION_DENIED} error. */
+  /**
+   * A {@link Code#PERMISSION_DENIED} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException permissionDenied(String format, Object... args) {
     return new DriverException(Code.PERMISSION_DENIED, format(format, args));
   }
 
-  /** A {@link Code#RESOURCE_EXHAUSTED} error. */
+  /**
+   * A {@link Code#RESOURCE_EXHAUSTED} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException resourceExhausted(String format, Object... args) {
     return new DriverException(Code.RESOURCE_EXHAUSTED, format(format, args));
   }
 
-  /** A {@link Code#CANCELLED} error. */
+  /**
+   * A {@link Code#CANCELLED} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException cancelled(String format, Object... args) {
     return new DriverException(Code.CANCELLED, format(format, args));
   }
 
-  /** An {@link Code#INTERNAL} error. */
+  /**
+   * An {@link Code#INTERNAL} error.
+   *
+   * @param format the message, a {@link String#format} pattern when there are arguments
+   * @param args the pattern's arguments
+   * @return the exception, to throw
+   * @throws java.util.IllegalFormatException if there are arguments the pattern does not fit
+   */
   public static DriverException internal(String format, Object... args) {
     return new DriverException(Code.INTERNAL, format(format, args));
   }

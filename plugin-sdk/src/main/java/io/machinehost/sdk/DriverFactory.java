@@ -13,6 +13,7 @@ public interface DriverFactory {
    *
    * @param machineName the machine's name; empty for calls not about a machine
    * @param storePath the absolute store root
+   * @return a driver that has not been called yet; the SDK restores the machine's config into it
    */
   Driver newDriver(String machineName, String storePath);
 }

@@ -115,12 +115,19 @@ public final class FlagValues implements DriverOptions {
   /**
    * Returns values as given, without any check: for tools that must send what a careless host would
    * (the conformance kit), never for a real create.
+   *
+   * @param values values by flag name
+   * @return the values, copied
    */
   public static FlagValues unchecked(Map<String, Object> values) {
     return new FlagValues(values);
   }
 
-  /** Returns the values by flag name. */
+  /**
+   * Returns the values by flag name.
+   *
+   * @return an unmodifiable map
+   */
   public Map<String, Object> asMap() {
     return values;
   }

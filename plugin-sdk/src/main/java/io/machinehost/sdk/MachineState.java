@@ -5,15 +5,25 @@ package io.machinehost.sdk;
  * longer exists at the provider).
  */
 public enum MachineState {
+  /** No state known yet. */
   NONE("None"),
+  /** Up: its engine can be reached. */
   RUNNING("Running"),
+  /** Paused, its memory kept. */
   PAUSED("Paused"),
+  /** Suspended to disk. */
   SAVED("Saved"),
+  /** Stopped; start brings it back. */
   STOPPED("Stopped"),
+  /** Stopping. */
   STOPPING("Stopping"),
+  /** Starting. */
   STARTING("Starting"),
+  /** The provider reports it broken. */
   ERROR("Error"),
+  /** The state could not be learnt in time. */
   TIMEOUT("Timeout"),
+  /** The instance no longer exists at the provider. */
   NOT_FOUND("NotFound");
 
   private final String displayName;
@@ -22,7 +32,11 @@ public enum MachineState {
     this.displayName = displayName;
   }
 
-  /** Returns the name Docker Machine prints, e.g. {@code Running}. */
+  /**
+   * Returns the name Docker Machine prints.
+   *
+   * @return the name, e.g. {@code Running}
+   */
   public String displayName() {
     return displayName;
   }
@@ -30,6 +44,8 @@ public enum MachineState {
   /**
    * Returns the state with the given display name, ignoring case.
    *
+   * @param name a display name ({@code Running}) or a constant's name ({@code NOT_FOUND})
+   * @return the state
    * @throws IllegalArgumentException if no state has that name
    */
   public static MachineState fromDisplayName(String name) {

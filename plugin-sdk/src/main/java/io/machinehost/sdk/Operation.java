@@ -26,7 +26,11 @@ public interface Operation {
    */
   void progress(String step, String message, double fraction);
 
-  /** Returns whether the caller has cancelled the operation. */
+  /**
+   * Returns whether the caller has cancelled the operation.
+   *
+   * @return whether it was cancelled
+   */
   boolean isCancelled();
 
   /**
@@ -47,7 +51,12 @@ public interface Operation {
     }
   }
 
-  /** Returns an operation that discards progress and is never cancelled. */
+  /**
+   * Returns an operation that discards progress and is never cancelled, for calling a driver
+   * directly (in tests, or one driver from another).
+   *
+   * @return the operation
+   */
   static Operation none() {
     return NoOperation.INSTANCE;
   }

@@ -1,6 +1,11 @@
 package io.machinehost.host.command;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.machinehost.host.MachineCli;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,6 +30,26 @@ abstract class MachineCommand implements Callable<Integer> {
 
   PrintWriter err() {
     return spec.commandLine().getErr();
+  }
+
+  /**
+   * Asks a yes/no question on stdout and reads the answer from stdin: yes when it starts with y.
+   *
+   * @param question the question, ending in "(y/n): "
+   * @param skip the option that skips the question, for the message when stdin cannot be read
+   * @throws CliException if there is no answer to read
+   */
+  boolean confirm(String question, String skip) throws CliException {
+    out().print(question);
+    out().flush();
+    try {
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(cli().environment().stdin(), UTF_8));
+      String answer = in.readLine();
+      return answer != null && (answer.startsWith("y") || answer.startsWith("Y"));
+    } catch (IOException e) {
+      throw new CliException("cannot read the answer: " + e.getMessage() + "; use " + skip);
+    }
   }
 
   /**

@@ -2,10 +2,7 @@ package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
 import io.machinehost.host.store.StoreEntry;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -46,7 +43,9 @@ public final class RegenerateCertsCommand extends MachineCommand {
     for (String name : machines) {
       session().load(name); // a typo fails before anything is regenerated
     }
-    if (!force && !confirm()) {
+    if (!force
+        && !confirm(
+            "Regenerate TLS machine certs?  Warning: this is irreversible. (y/n): ", "-f")) {
       out().println("No certificates were regenerated.");
       return ExitCodes.FAILURE;
     }
@@ -81,20 +80,6 @@ public final class RegenerateCertsCommand extends MachineCommand {
       warnOthers(machines);
     }
     return exit;
-  }
-
-  private boolean confirm() throws CliException {
-    out().print("Regenerate TLS machine certs?  Warning: this is irreversible. (y/n): ");
-    out().flush();
-    try {
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(cli().environment().stdin(), StandardCharsets.UTF_8));
-      String answer = in.readLine();
-      return answer != null && (answer.startsWith("y") || answer.startsWith("Y"));
-    } catch (IOException e) {
-      throw new CliException("cannot read the answer: " + e.getMessage() + "; use -f");
-    }
   }
 
   /** The other machines' engines trust the old CA: say which, and how to fix them. */

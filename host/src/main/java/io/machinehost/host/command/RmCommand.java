@@ -5,10 +5,6 @@ import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.rpc.GrpcDriverClient;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,28 +37,16 @@ public final class RmCommand extends MachineCommand {
 
   @Override
   public Integer call() throws CliException {
-    if (!force && !yes && !confirm()) {
+    if (!force && !yes) {
+      out().printf("About to remove %s%n", String.join(", ", names));
+    }
+    if (!force && !yes && !confirm("Are you sure? (y/n): ", "-y")) {
       out().println("Nothing was removed.");
       return ExitCodes.FAILURE;
     }
     boolean terminal = cli().environment().interactive();
     boolean several = names.stream().distinct().count() > 1;
     return PerMachine.run(names, out(), err(), name -> remove(name, several, terminal));
-  }
-
-  private boolean confirm() throws CliException {
-    out().printf("About to remove %s%n", String.join(", ", names));
-    out().print("Are you sure? (y/n): ");
-    out().flush();
-    try {
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(cli().environment().stdin(), StandardCharsets.UTF_8));
-      String answer = in.readLine();
-      return answer != null && (answer.startsWith("y") || answer.startsWith("Y"));
-    } catch (IOException e) {
-      throw new CliException("cannot read the answer: " + e.getMessage() + "; use -y");
-    }
   }
 
   private String remove(String name, boolean several, boolean terminal) throws CliException {

@@ -74,10 +74,11 @@ public final class ScpCommand extends MachineCommand {
 
   /** One way of moving files between this host and one machine. */
   private interface Transport {
-    void upload(MachineSsh machine, List<Path> local, String remote, String what)
+    // Local paths stay strings: rsync gives a trailing slash a meaning that Path would drop.
+    void upload(MachineSsh machine, List<String> local, String remote, String what)
         throws CliException;
 
-    void download(MachineSsh machine, String remote, Path local, String what) throws CliException;
+    void download(MachineSsh machine, String remote, String local, String what) throws CliException;
   }
 
   @Override
@@ -105,9 +106,9 @@ public final class ScpCommand extends MachineCommand {
     Stdio stdio = Stdio.of(cli().environment().stdin(), out(), err());
     Transport transport = transport(stdio, fromSsh, toSsh);
     if (fromSsh == null) {
-      transport.upload(toSsh, List.of(Path.of(from.path())), to.path(), describe(from, to));
+      transport.upload(toSsh, List.of(from.path()), to.path(), describe(from, to));
     } else if (toSsh == null) {
-      transport.download(fromSsh, from.path(), Path.of(to.path()), describe(from, to));
+      transport.download(fromSsh, from.path(), to.path(), describe(from, to));
     } else {
       betweenMachines(transport, from, fromSsh, to, toSsh);
     }
@@ -211,10 +212,13 @@ public final class ScpCommand extends MachineCommand {
     }
     try {
       transport.download(
-          fromSsh, from.path(), staging, "copying " + from + " to this host, on its way to " + to);
-      List<Path> copied;
+          fromSsh,
+          from.path(),
+          staging.toString(),
+          "copying " + from + " to this host, on its way to " + to);
+      List<String> copied;
       try (Stream<Path> entries = Files.list(staging)) {
-        copied = entries.sorted().toList();
+        copied = entries.sorted().map(Path::toString).toList();
       }
       if (copied.isEmpty()) {
         throw new CliException(String.format("cannot copy %s: nothing was copied from it", from));
@@ -253,21 +257,17 @@ public final class ScpCommand extends MachineCommand {
     }
 
     @Override
-    public void upload(MachineSsh machine, List<Path> local, String remote, String what)
+    public void upload(MachineSsh machine, List<String> local, String remote, String what)
         throws CliException {
       List<End> sources = new ArrayList<>();
-      local.forEach(path -> sources.add(End.local(path.toString())));
+      local.forEach(path -> sources.add(End.local(path)));
       run(machine, sources, End.remote(machine.target(), remote), what);
     }
 
     @Override
-    public void download(MachineSsh machine, String remote, Path local, String what)
+    public void download(MachineSsh machine, String remote, String local, String what)
         throws CliException {
-      run(
-          machine,
-          List.of(End.remote(machine.target(), remote)),
-          End.local(local.toString()),
-          what);
+      run(machine, List.of(End.remote(machine.target(), remote)), End.local(local), what);
     }
 
     private void run(MachineSsh machine, List<End> from, End to, String what) throws CliException {
@@ -314,11 +314,11 @@ public final class ScpCommand extends MachineCommand {
   /** The built-in client's scp. */
   private final class NativeTransport implements Transport {
     @Override
-    public void upload(MachineSsh machine, List<Path> local, String remote, String what)
+    public void upload(MachineSsh machine, List<String> local, String remote, String what)
         throws CliException {
       try (SshjClient client = machine.connect()) {
-        for (Path path : local) {
-          client.upload(path, remote, recursive);
+        for (String path : local) {
+          client.upload(Path.of(path), remote, recursive);
         }
       } catch (DriverException e) {
         throw machine.failure(e);
@@ -326,10 +326,10 @@ public final class ScpCommand extends MachineCommand {
     }
 
     @Override
-    public void download(MachineSsh machine, String remote, Path local, String what)
+    public void download(MachineSsh machine, String remote, String local, String what)
         throws CliException {
       try (SshjClient client = machine.connect()) {
-        client.download(remote, local, recursive);
+        client.download(remote, Path.of(local), recursive);
       } catch (DriverException e) {
         throw machine.failure(e);
       }

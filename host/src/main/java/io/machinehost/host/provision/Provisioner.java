@@ -10,11 +10,11 @@ import io.machinehost.sdk.ssh.SshClient;
 import io.machinehost.sdk.ssh.SshTarget;
 import io.machinehost.sdk.ssh.SshjClient;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Makes a machine a Docker host reached with TLS, as Docker Machine's provisioners do, in steps
@@ -38,8 +38,6 @@ public final class Provisioner {
   static final String CONFIGURE = "configure the Docker engine";
   static final String START = "start the Docker engine";
   static final String CHECK = "check the Docker engine over TLS";
-
-  private static final String NO_OS_RELEASE = "machinehost: no /etc/os-release";
 
   /**
    * How long each kind of wait may take.
@@ -109,13 +107,7 @@ public final class Provisioner {
    * @throws ProvisionException naming the step that failed, with its output
    */
   public Result provision(boolean renewCertificate) throws ProvisionException {
-    String name = record.name();
-    EngineConfig config;
-    try {
-      config = EngineConfig.of(record.hostOptions(), record.driverName(), 0);
-    } catch (IllegalArgumentException e) {
-      throw new ProvisionException(CONFIGURE, e.getMessage(), "", e);
-    }
+    engineConfig(0); // bad engine options fail before anything is touched
     SshTarget target = sshTarget();
     progress("wait-ssh", "Waiting for SSH on " + target);
     try {
@@ -127,41 +119,27 @@ public final class Provisioner {
       operation.onCancel(ssh::close);
       progress("detect-os", "Detecting the operating system");
       OsRelease os = detect(ssh);
-      boolean root = "0".equals(run(ssh, DETECT, "id -u").strip());
-      RemoteHost host = new RemoteHost(ssh, root);
-      if (!root && !succeeds(ssh, "sudo -n true")) {
-        throw new ProvisionException(
-            DETECT,
-            String.format(
-                "the SSH user %s is not root and cannot run sudo without a password; give it"
-                    + " password-less sudo, or use root",
-                target.user()),
-            "",
-            null);
-      }
-      Map<String, String> facts = facts(host);
-      boolean systemd = "systemd".equals(facts.get("init"));
+      RemoteHost host = new RemoteHost(ssh, requireRoot(ssh, target));
+      HostScripts.Facts facts = facts(host);
 
       checkCancelled(HOSTNAME);
-      progress("hostname", "Setting the host name to " + hostname(name));
-      host.check(HOSTNAME, hostnameScript(hostname(name)), Duration.ofSeconds(30));
+      String hostname = HostScripts.hostnameOf(record.name());
+      progress("hostname", "Setting the host name to " + hostname);
+      host.check(HOSTNAME, HostScripts.hostname(hostname), Duration.ofSeconds(30));
 
       checkCancelled(INSTALL);
-      String dockerd = facts.getOrDefault("dockerd", "");
-      boolean installed = false;
-      if (dockerd.isEmpty()) {
+      boolean installed = facts.dockerd().isEmpty();
+      if (installed) {
         progress(
             "install-engine", "Installing the Docker engine (" + os.describe() + ": docker.io)");
-        host.check(INSTALL, installScript(), timeouts.install());
+        host.check(INSTALL, HostScripts.INSTALL, timeouts.install());
         facts = facts(host);
-        dockerd = facts.getOrDefault("dockerd", "");
-        if (dockerd.isEmpty()) {
+        if (facts.dockerd().isEmpty()) {
           throw new ProvisionException(
               INSTALL, "docker.io was installed but there is no dockerd on the PATH", "", null);
         }
-        installed = true;
       } else {
-        progress("install-engine", "The Docker engine is installed (" + dockerd + ")");
+        progress("install-engine", "The Docker engine is installed (" + facts.dockerd() + ")");
       }
 
       checkCancelled(CERTS);
@@ -170,71 +148,100 @@ public final class Provisioner {
       List<String> sans = serverNames(target.host(), docker.host());
       progress("certificates", "Installing the TLS certificates for " + String.join(", ", sans));
       boolean newCertificate = serverCertificate(sans, renewCertificate);
-      boolean changed = false;
-      changed |= host.write(CERTS, EngineConfig.REMOTE_CA, local(CertificateStore.CA), "0644");
-      changed |=
-          host.write(CERTS, EngineConfig.REMOTE_CERT, local(CertificateStore.SERVER), "0644");
-      changed |=
-          host.write(CERTS, EngineConfig.REMOTE_KEY, local(CertificateStore.SERVER_KEY), "0600");
+      boolean changed = installCertificates(host);
 
       checkCancelled(CONFIGURE);
-      config = EngineConfig.of(record.hostOptions(), record.driverName(), docker.port());
-      progress(
-          "configure-engine",
-          "Configuring the engine for TLS on port "
-              + config.ports().stream()
-                  .map(String::valueOf)
-                  .reduce((a, b) -> a + ", " + b)
-                  .orElse("")
-              + (systemd
-                  ? " (systemd)"
-                  : " (started at boot by " + EngineConfig.START_SCRIPT + ")"));
-      changed |= host.write(CONFIGURE, EngineConfig.DAEMON_JSON, config.daemonJson(), "0644");
-      if (systemd) {
-        String containerd = facts.getOrDefault("containerd", "");
-        changed |=
-            host.write(
-                CONFIGURE,
-                EngineConfig.SYSTEMD_DROP_IN,
-                config.systemdDropIn(dockerd, containerd),
-                "0644");
-        host.check(
-            CONFIGURE,
-            "systemctl daemon-reload && systemctl enable docker.service 2>&1",
-            Duration.ofSeconds(60));
-      } else {
-        changed |=
-            host.write(
-                CONFIGURE,
-                EngineConfig.START_SCRIPT,
-                config.startScript(hostname(name), dockerd),
-                "0755");
-      }
+      changed |= configure(host, facts, engineConfig(docker.port()), hostname);
 
       checkCancelled(START);
       EngineClient engine = engineClient(START);
-      boolean running = host.run(START, runningScript(systemd), Duration.ofSeconds(30)).isSuccess();
-      String version = null;
-      boolean restarted = false;
-      if (running && !changed) {
-        version = tryVersion(engine, url, Duration.ofSeconds(5));
-      }
-      if (version == null) {
+      boolean running =
+          host.run(START, HostScripts.running(facts.systemd()), Duration.ofSeconds(30)).isSuccess();
+      // Idempotence: an engine that runs this very configuration and answers is left alone.
+      String version = running && !changed ? tryVersion(engine, url) : null;
+      boolean restarted = version == null;
+      if (restarted) {
         progress("start-engine", (running ? "Restarting" : "Starting") + " the Docker engine");
-        host.check(START, restartScript(systemd), Duration.ofMinutes(2));
-        restarted = true;
+        host.check(START, HostScripts.restart(facts.systemd()), Duration.ofMinutes(2));
+        checkCancelled(CHECK);
+        progress("check-engine", "Waiting for the Docker engine at " + url);
+        version = waitForEngine(host, engine, url, facts.systemd());
       } else {
         progress("start-engine", "The Docker engine runs with this configuration already");
-      }
-
-      checkCancelled(CHECK);
-      if (version == null) {
-        progress("check-engine", "Waiting for the Docker engine at " + url);
-        version = waitForEngine(host, engine, url, systemd);
       }
       progress("check-engine", "Docker " + version + " is up and running at " + url, 1.0);
       return new Result(os, version, installed, restarted, newCertificate);
     }
+  }
+
+  private EngineConfig engineConfig(int urlPort) throws ProvisionException {
+    try {
+      return EngineConfig.of(record.hostOptions(), record.driverName(), urlPort);
+    } catch (IllegalArgumentException e) {
+      throw new ProvisionException(CONFIGURE, e.getMessage(), "", e);
+    }
+  }
+
+  /**
+   * Returns whether the SSH user is root; refuses one that cannot become root without a password.
+   */
+  private boolean requireRoot(SshClient ssh, SshTarget target) throws ProvisionException {
+    boolean root = "0".equals(run(ssh, DETECT, "id -u").strip());
+    if (!root && !succeeds(ssh, "sudo -n true")) {
+      throw new ProvisionException(
+          DETECT,
+          String.format(
+              "the SSH user %s is not root and cannot run sudo without a password; give it"
+                  + " password-less sudo, or use root",
+              target.user()),
+          "",
+          null);
+    }
+    return root;
+  }
+
+  private static HostScripts.Facts facts(RemoteHost host) throws ProvisionException {
+    return HostScripts.Facts.parse(host.check(DETECT, HostScripts.FACTS, Duration.ofSeconds(30)));
+  }
+
+  /** Installs the CA, server certificate and key in /etc/docker; returns whether any changed. */
+  private boolean installCertificates(RemoteHost host) throws ProvisionException {
+    boolean changed = host.write(CERTS, EngineConfig.REMOTE_CA, local(CertificateStore.CA), "0644");
+    changed |= host.write(CERTS, EngineConfig.REMOTE_CERT, local(CertificateStore.SERVER), "0644");
+    changed |=
+        host.write(CERTS, EngineConfig.REMOTE_KEY, local(CertificateStore.SERVER_KEY), "0600");
+    return changed;
+  }
+
+  /** Writes daemon.json and what starts the engine at boot; returns whether any changed. */
+  private boolean configure(
+      RemoteHost host, HostScripts.Facts facts, EngineConfig config, String hostname)
+      throws ProvisionException {
+    progress(
+        "configure-engine",
+        "Configuring the engine for TLS on port "
+            + String.join(", ", config.ports().stream().map(String::valueOf).toList())
+            + (facts.systemd()
+                ? " (systemd)"
+                : " (started at boot by " + EngineConfig.START_SCRIPT + ")"));
+    boolean changed = host.write(CONFIGURE, EngineConfig.DAEMON_JSON, config.daemonJson(), "0644");
+    if (facts.systemd()) {
+      changed |=
+          host.write(
+              CONFIGURE,
+              EngineConfig.SYSTEMD_DROP_IN,
+              config.systemdDropIn(facts.dockerd(), facts.containerd()),
+              "0644");
+      host.check(CONFIGURE, HostScripts.ENABLE_SYSTEMD, Duration.ofSeconds(60));
+    } else {
+      changed |=
+          host.write(
+              CONFIGURE,
+              EngineConfig.START_SCRIPT,
+              config.startScript(hostname, facts.dockerd()),
+              "0755");
+    }
+    return changed;
   }
 
   private SshTarget sshTarget() throws ProvisionException {
@@ -261,13 +268,9 @@ public final class Provisioner {
   }
 
   private OsRelease detect(SshClient ssh) throws ProvisionException {
-    String content =
-        run(
-            ssh,
-            DETECT,
-            "cat /etc/os-release 2>/dev/null || { echo '" + NO_OS_RELEASE + "'; uname -sr; }");
-    if (content.startsWith(NO_OS_RELEASE)) {
-      String system = content.substring(NO_OS_RELEASE.length()).strip();
+    String content = run(ssh, DETECT, HostScripts.OS_RELEASE);
+    if (content.startsWith(HostScripts.NO_OS_RELEASE)) {
+      String system = content.substring(HostScripts.NO_OS_RELEASE.length()).strip();
       throw new ProvisionException(
           DETECT,
           String.format(
@@ -312,108 +315,6 @@ public final class Provisioner {
     } catch (DriverException e) {
       throw fromDriver(DETECT, e);
     }
-  }
-
-  /** Asks the machine how it starts services, where dockerd is, and whether containerd runs. */
-  private static Map<String, String> facts(RemoteHost host) throws ProvisionException {
-    String out =
-        host.check(
-            DETECT,
-            """
-            if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=other; fi
-            PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-            echo dockerd=$(command -v dockerd || true)
-            if [ -d /run/systemd/system ] && [ -S /run/containerd/containerd.sock ]; then
-              echo containerd=/run/containerd/containerd.sock
-            fi
-            """,
-            Duration.ofSeconds(30));
-    Map<String, String> facts = new java.util.LinkedHashMap<>();
-    for (String line : out.split("\\R")) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        facts.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
-      }
-    }
-    return facts;
-  }
-
-  /** A host name is at most 63 characters (one DNS label's length; Linux allows 64). */
-  static String hostname(String machine) {
-    return machine.length() <= 63 ? machine : machine.substring(0, 63);
-  }
-
-  /**
-   * Sets the running host name, {@code /etc/hostname} and a {@code 127.0.1.1} line in {@code
-   * /etc/hosts}, each only when it differs. Files are rewritten in place: in a container they are
-   * bind mounts, which cannot be replaced by a rename.
-   */
-  static String hostnameScript(String name) {
-    String q = EngineConfig.quote(name);
-    String pattern =
-        EngineConfig.quote("[[:space:]]" + name.replace(".", "\\.") + "([[:space:]]|$)");
-    return String.join(
-        "\n",
-        "set -e",
-        "[ \"$(hostname)\" = " + q + " ] || hostname " + q,
-        "[ \"$(cat /etc/hostname 2>/dev/null)\" = "
-            + q
-            + " ] || printf '%s\\n' "
-            + q
-            + " > /etc/hostname",
-        "if ! grep -Eq " + pattern + " /etc/hosts; then",
-        "  if grep -q '^127\\.0\\.1\\.1[[:space:]]' /etc/hosts; then",
-        "    tmp=$(mktemp)",
-        "    sed 's/^127\\.0\\.1\\.1[[:space:]].*/127.0.1.1 '" + q + "'/' /etc/hosts > \"$tmp\"",
-        "    cat \"$tmp\" > /etc/hosts",
-        "    rm -f \"$tmp\"",
-        "  else",
-        "    printf '127.0.1.1 %s\\n' " + q + " >> /etc/hosts",
-        "  fi",
-        "fi");
-  }
-
-  static String installScript() {
-    return """
-        set -e
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get -o DPkg::Lock::Timeout=300 -q update 2>&1
-        apt-get -o DPkg::Lock::Timeout=300 -q install -y --no-install-recommends docker.io 2>&1
-        """;
-  }
-
-  static String runningScript(boolean systemd) {
-    if (systemd) {
-      return "systemctl is-active --quiet docker.service";
-    }
-    return """
-        pid=$(cat /var/run/docker.pid 2>/dev/null) \
-          && [ "$(cat /proc/$pid/comm 2>/dev/null)" = dockerd ]
-        """;
-  }
-
-  /** Stops the engine if it runs (waiting until it is gone), then starts it as at boot. */
-  static String restartScript(boolean systemd) {
-    if (systemd) {
-      return """
-          systemctl restart docker.service 2>&1 || {
-            systemctl status docker.service --no-pager -l 2>&1
-            journalctl -u docker.service -n 30 --no-pager 2>&1
-            exit 1
-          }
-          """;
-    }
-    return """
-        pid=$(cat /var/run/docker.pid 2>/dev/null || true)
-        if [ -n "$pid" ] && [ "$(cat /proc/$pid/comm 2>/dev/null)" = dockerd ]; then
-          kill "$pid"
-          i=0
-          while [ -d /proc/$pid ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i+1)); done
-          if [ -d /proc/$pid ]; then kill -9 "$pid"; sleep 1; fi
-        fi
-        """
-        + EngineConfig.START_SCRIPT
-        + "\n";
   }
 
   private String url(String step) throws ProvisionException {
@@ -462,7 +363,7 @@ public final class Provisioner {
 
   private String local(String file) throws ProvisionException {
     try {
-      return java.nio.file.Files.readString(machineDir.resolve(file));
+      return Files.readString(machineDir.resolve(file));
     } catch (IOException e) {
       throw new ProvisionException(CERTS, "cannot read " + machineDir.resolve(file), "", e);
     }
@@ -476,9 +377,9 @@ public final class Provisioner {
     }
   }
 
-  private static String tryVersion(EngineClient engine, String url, Duration timeout) {
+  private static String tryVersion(EngineClient engine, String url) {
     try {
-      return engine.version(url, timeout);
+      return engine.version(url, Duration.ofSeconds(5));
     } catch (IOException e) {
       return null;
     } catch (InterruptedException e) {
@@ -508,7 +409,8 @@ public final class Provisioner {
         throw ProvisionException.cancelled(CHECK);
       }
       boolean late = System.nanoTime() - started > Duration.ofSeconds(2).toNanos();
-      if (late && !host.run(CHECK, aliveScript(systemd), Duration.ofSeconds(30)).isSuccess()) {
+      if (late
+          && !host.run(CHECK, HostScripts.alive(systemd), Duration.ofSeconds(30)).isSuccess()) {
         throw new ProvisionException(
             CHECK,
             "the engine exited after it was started (" + last + "); its log follows",
@@ -534,26 +436,8 @@ public final class Provisioner {
     }
   }
 
-  /** Succeeds while the engine runs or starts; fails once it has exited. */
-  static String aliveScript(boolean systemd) {
-    if (systemd) {
-      return """
-          state=$(systemctl show -p ActiveState --value docker.service)
-          sub=$(systemctl show -p SubState --value docker.service)
-          [ "$state" != failed ] && [ "$state" != inactive ] && [ "$sub" != auto-restart ]
-          """;
-    }
-    return runningScript(false);
-  }
-
   private static String engineLog(RemoteHost host, boolean systemd) throws ProvisionException {
-    return host.run(
-            CHECK,
-            systemd
-                ? "journalctl -u docker.service -n 40 --no-pager 2>&1"
-                : "tail -n 40 " + EngineConfig.START_LOG + " 2>&1",
-            Duration.ofSeconds(30))
-        .stdout();
+    return host.run(CHECK, HostScripts.engineLog(systemd), Duration.ofSeconds(30)).stdout();
   }
 
   private void checkCancelled(String step) throws ProvisionException {

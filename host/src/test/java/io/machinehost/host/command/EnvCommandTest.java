@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,27 +19,33 @@ class EnvCommandTest {
   @TempDir Path home;
   private Path store;
   private Path machineDir;
-  private InProcessNone drivers;
 
   @BeforeEach
   void machine() throws Exception {
     store = home.resolve("store");
-    drivers = new InProcessNone(store);
-    drivers.addMachine("p1", "tcp://127.0.0.1:32768");
+    addMachine("p1", "tcp://127.0.0.1:32768");
     machineDir = store.resolve("machines/p1");
     new CertificateStore(store)
         .issueServerCertificate(
             machineDir, CertificateStore.serverNames("p1", "127.0.0.1", List.of()));
   }
 
-  @AfterEach
-  void shutdown() throws Exception {
-    drivers.shutdown();
+  /** Creates a none machine pointing at {@code url}. */
+  private void addMachine(String name, String url) {
+    Cli.Result created = new Cli(store).run("create", "-d", "none", "--url", url, name);
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+  }
+
+  /** Runs a command line with extra environment and {@code stdin} as its input. */
+  private Cli.Result run(Map<String, String> env, String stdin, String... args) {
+    Cli cli = new Cli(store).stdin(stdin);
+    env.forEach(cli::env);
+    return cli.run(args);
   }
 
   @Test
   void env_bash_exportsTheFourVariablesAndTheHint() {
-    InProcessNone.Run run = drivers.run(Map.of("SHELL", "/bin/bash"), "", "env", "p1");
+    Cli.Result run = run(Map.of("SHELL", "/bin/bash"), "", "env", "p1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
@@ -97,10 +102,10 @@ class EnvCommandTest {
   @MethodSource("shells")
   void env_perShell_writesItsSyntaxAndHint(
       String shellVariable, String option, String hostLine, String hint) {
-    InProcessNone.Run run =
+    Cli.Result run =
         option == null
-            ? drivers.run(Map.of("SHELL", shellVariable), "", "env", "p1")
-            : drivers.run(Map.of("SHELL", shellVariable), "", "env", "--shell", option, "p1");
+            ? run(Map.of("SHELL", shellVariable), "", "env", "p1")
+            : run(Map.of("SHELL", shellVariable), "", "env", "--shell", option, "p1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.out().lines().toList();
@@ -110,7 +115,7 @@ class EnvCommandTest {
 
   @Test
   void env_unset_removesTheVariablesWithoutAMachine() {
-    InProcessNone.Run run = drivers.run(Map.of("SHELL", "/usr/bin/fish"), "", "env", "-u");
+    Cli.Result run = run(Map.of("SHELL", "/usr/bin/fish"), "", "env", "-u");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().lines())
@@ -125,8 +130,8 @@ class EnvCommandTest {
 
   @Test
   void env_noProxy_appendsTheMachineIpToTheCurrentList() {
-    InProcessNone.Run run =
-        drivers.run(
+    Cli.Result run =
+        run(
             Map.of("SHELL", "/bin/bash", "NO_PROXY", "localhost,.corp"),
             "",
             "env",
@@ -141,9 +146,8 @@ class EnvCommandTest {
 
   @Test
   void env_noProxyWithOnlyLowerCaseSet_keepsThatName() {
-    InProcessNone.Run run =
-        drivers.run(
-            Map.of("SHELL", "/bin/bash", "no_proxy", "127.0.0.1"), "", "env", "--no-proxy", "p1");
+    Cli.Result run =
+        run(Map.of("SHELL", "/bin/bash", "no_proxy", "127.0.0.1"), "", "env", "--no-proxy", "p1");
 
     assertThat(run.out()).contains("export no_proxy=\"127.0.0.1\"\n").doesNotContain("NO_PROXY");
   }
@@ -151,15 +155,14 @@ class EnvCommandTest {
   @Test
   void env_storeGivenWithOption_hintRepeatsIt() {
     Path other = home.resolve("other store");
-    InProcessNone.Run run =
-        drivers.run(Map.of("SHELL", "/bin/bash"), "", "-s", other.toString(), "env", "-u");
+    Cli.Result run = run(Map.of("SHELL", "/bin/bash"), "", "-s", other.toString(), "env", "-u");
 
     assertThat(run.out()).contains("# eval $(machine -s \"" + other + "\" env -u)");
   }
 
   @Test
   void env_unknownShell_usageErrorListingTheShells() {
-    InProcessNone.Run run = drivers.run(Map.of(), "", "env", "--shell", "nushell", "p1");
+    Cli.Result run = run(Map.of(), "", "env", "--shell", "nushell", "p1");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
@@ -170,9 +173,9 @@ class EnvCommandTest {
 
   @Test
   void env_noCertificates_saysToProvision() throws Exception {
-    drivers.addMachine("bare", "tcp://127.0.0.1:2376");
+    addMachine("bare", "tcp://127.0.0.1:2376");
 
-    InProcessNone.Run run = drivers.run(Map.of(), "", "env", "bare");
+    Cli.Result run = run(Map.of(), "", "env", "bare");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
@@ -184,12 +187,12 @@ class EnvCommandTest {
 
   @Test
   void env_certificateForAnotherHost_saysToRegenerate() throws Exception {
-    drivers.addMachine("moved", "tcp://192.0.2.10:2376");
+    addMachine("moved", "tcp://192.0.2.10:2376");
     new CertificateStore(store)
         .issueServerCertificate(
             store.resolve("machines/moved"), CertificateStore.serverNames("moved", "", List.of()));
 
-    InProcessNone.Run run = drivers.run(Map.of(), "", "env", "moved");
+    Cli.Result run = run(Map.of(), "", "env", "moved");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())
@@ -199,7 +202,7 @@ class EnvCommandTest {
 
   @Test
   void env_unknownMachine_namesIt() {
-    InProcessNone.Run run = drivers.run(Map.of(), "", "env", "nope");
+    Cli.Result run = run(Map.of(), "", "env", "nope");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("\"nope\"").contains("machine ls");
@@ -207,7 +210,7 @@ class EnvCommandTest {
 
   @Test
   void config_machine_printsTheDockerTlsFlags() {
-    InProcessNone.Run run = drivers.run(Map.of(), "", "config", "p1");
+    Cli.Result run = run(Map.of(), "", "config", "p1");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().lines())
@@ -224,7 +227,7 @@ class EnvCommandTest {
   void regenerateCerts_answeredNo_changesNothing() throws Exception {
     byte[] before = Files.readAllBytes(machineDir.resolve("server.pem"));
 
-    InProcessNone.Run run = drivers.run(Map.of(), "n\n", "regenerate-certs", "p1");
+    Cli.Result run = run(Map.of(), "n\n", "regenerate-certs", "p1");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out())
@@ -235,7 +238,7 @@ class EnvCommandTest {
 
   @Test
   void provision_noneDriver_refusedSayingWhy() {
-    InProcessNone.Run run = drivers.run(Map.of(), "", "provision", "p1");
+    Cli.Result run = run(Map.of(), "", "provision", "p1");
 
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err())

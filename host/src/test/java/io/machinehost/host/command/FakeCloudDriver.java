@@ -1,6 +1,7 @@
 package io.machinehost.host.command;
 
 import io.machinehost.sdk.BaseDriver;
+import io.machinehost.sdk.Capability;
 import io.machinehost.sdk.CreateFlag;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.DriverOptions;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -43,6 +45,14 @@ final class FakeCloudDriver extends BaseDriver {
   @Override
   public String driverName() {
     return NAME;
+  }
+
+  /** Everything but provisioning: its machines have no SSH to provision through. */
+  @Override
+  public Set<Capability> capabilities() {
+    Set<Capability> all = EnumSet.allOf(Capability.class);
+    all.remove(Capability.PROVISION);
+    return all;
   }
 
   @Override

@@ -231,6 +231,8 @@ class GenericMachineIT {
     Files.writeString(work.resolve("delta-tree/a.txt"), "a\n");
     machine.ok("scp", "-d", "delta.bin", "g1:/tmp/delta.bin");
     machine.ok("scp", "-d", "-r", "delta-tree", "g1:/tmp/");
+    // rsync's rule: a source ending in / copies what the directory holds.
+    machine.ok("scp", "-d", "-r", "delta-tree/", "g1:/tmp/delta-contents");
 
     data[1_000_000] ^= 1;
     Files.write(work.resolve("delta.bin"), data);
@@ -239,6 +241,7 @@ class GenericMachineIT {
 
     assertThat(onHost(hostA, "sha256sum", "/tmp/delta.bin")).startsWith(sha256(data));
     assertThat(work.resolve("delta-back.txt")).hasContent("a");
+    assertThat(onHost(hostA, "cat", "/tmp/delta-contents/a.txt")).isEqualTo("a\n");
   }
 
   @Test

@@ -15,7 +15,11 @@ public record CommandResult(int exitStatus, String stdout, String stderr) {
   /** The exit status reported when the server gave none. */
   public static final int NO_EXIT_STATUS = 255;
 
-  /** Returns whether the command exited with status 0. */
+  /**
+   * Returns whether the command exited with status 0.
+   *
+   * @return whether it succeeded
+   */
   public boolean isSuccess() {
     return exitStatus == 0;
   }
@@ -24,6 +28,7 @@ public record CommandResult(int exitStatus, String stdout, String stderr) {
    * Returns this result if the command succeeded.
    *
    * @param what what the command was for, e.g. {@code "install docker"}, for the message
+   * @return this result
    * @throws DriverException {@link DriverException.Code#FAILED_PRECONDITION} naming {@code what},
    *     the exit status and the end of standard error
    */

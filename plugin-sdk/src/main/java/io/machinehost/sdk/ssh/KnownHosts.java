@@ -27,6 +27,10 @@ public final class KnownHosts {
   /**
    * Returns how {@code known_hosts} names a host: {@code host} on port 22, {@code [host]:port}
    * otherwise, in lower case.
+   *
+   * @param host the host name or IP address
+   * @param port the SSH port
+   * @return the pattern
    */
   public static String hostPattern(String host, int port) {
     String lower = host.toLowerCase(Locale.ROOT);
@@ -37,6 +41,9 @@ public final class KnownHosts {
    * Removes the keys pinned for {@code host:port}, so that the next connection pins the key the
    * machine presents then. Other lines are kept as they are.
    *
+   * @param knownHosts the {@code known_hosts} file; a missing one has nothing to forget
+   * @param host the host name or IP address
+   * @param port the SSH port
    * @return how many lines were removed
    * @throws IOException if the file cannot be read or written
    */
@@ -66,6 +73,10 @@ public final class KnownHosts {
    * Returns whether the file pins a key for {@code host:port}, i.e. whether the next connection
    * checks the key it is shown rather than pinning it.
    *
+   * @param knownHosts the known_hosts file
+   * @param host the host name or address
+   * @param port the SSH port
+   * @return whether a key is pinned for it
    * @throws IOException if the file exists but cannot be read
    */
   public static boolean pins(Path knownHosts, String host, int port) throws IOException {
@@ -85,6 +96,9 @@ public final class KnownHosts {
    * Returns whether a connection failed because the machine presented a host key other than the one
    * pinned for it, as {@link SshjClient#connect(SshTarget, Duration)} reports it. Callers use it to
    * tell the user how they accept the new key in their own terms.
+   *
+   * @param e the failure
+   * @return whether it is the refusal of a changed host key
    */
   public static boolean isChangedKeyRefusal(DriverException e) {
     if (e.code() != DriverException.Code.FAILED_PRECONDITION) {
@@ -117,6 +131,9 @@ public final class KnownHosts {
   /**
    * Returns OpenSSH's fingerprint of a public key blob (as in {@code known_hosts}), e.g. {@code
    * SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8}.
+   *
+   * @param publicKeyBlob the key in SSH wire format
+   * @return {@code SHA256:} and the unpadded base64 of the key's SHA-256
    */
   public static String fingerprint(byte[] publicKeyBlob) {
     try {

@@ -18,6 +18,9 @@ public final class Scp {
   /**
    * Copies a file, or with {@code recursive} a directory, from one location to another.
    *
+   * @param from the source, local or on a machine
+   * @param to the destination; at least one end is on a machine
+   * @param recursive whether to copy a directory and what is in it
    * @throws DriverException {@link DriverException.Code#INVALID_ARGUMENT} if both ends are local or
    *     the local source is missing or a directory without {@code recursive}; otherwise as {@link
    *     SshjClient#connect(SshTarget)}, {@link SshClient#upload} and {@link SshClient#download}

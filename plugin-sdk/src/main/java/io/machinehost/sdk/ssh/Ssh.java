@@ -40,6 +40,7 @@ public final class Ssh {
    * (250 ms doubling to 3 s). Connection failures are retried until the timeout; a refused key for
    * {@value #AUTH_GRACE_SECONDS} s at most; a changed host key or a missing key file not at all.
    *
+   * @param target the machine's address, user, key and pinned host keys
    * @param timeout how long to wait in all
    * @param operation reports nothing, but its cancellation (or the thread's interruption) ends the
    *     wait
@@ -106,6 +107,8 @@ public final class Ssh {
   /**
    * Connects, runs one command with no input, and disconnects.
    *
+   * @param target the machine
+   * @param command a shell command line, run by the user's login shell
    * @return the exit status and output; a non-zero status is not an error here (see {@link
    *     CommandResult#orThrow})
    * @throws DriverException as {@link SshjClient#connect(SshTarget, Duration)} and {@link
@@ -120,6 +123,10 @@ public final class Ssh {
   /**
    * As {@link #run(SshTarget, String)}, with a limit on how long the command may take.
    *
+   * @param target the machine
+   * @param command a shell command line
+   * @param timeout how long the command may run
+   * @return the exit status and output
    * @throws DriverException {@link DriverException.Code#TIMEOUT} if the command took longer
    */
   public static CommandResult run(SshTarget target, String command, Duration timeout)
@@ -134,6 +141,11 @@ public final class Ssh {
    * the server sends its {@code SSH-} identification line, all within {@code timeout}. It never
    * logs in. A port forwarded by a proxy with nothing behind it (as Docker's is for a stopped
    * container's sshd) does not count.
+   *
+   * @param host the host name or IP address
+   * @param port the port
+   * @param timeout how long to try in all
+   * @return whether an SSH server answered in time
    */
   public static boolean answers(String host, int port, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -17,7 +17,11 @@ import java.time.Duration;
  */
 public interface SshClient extends AutoCloseable {
 
-  /** Returns the machine this client is logged in to. */
+  /**
+   * Returns the machine this client is logged in to.
+   *
+   * @return the target it connected with
+   */
   SshTarget target();
 
   /**
@@ -48,7 +52,10 @@ public interface SshClient extends AutoCloseable {
    * does: {@code stdin} is read until end of file (on a background thread, which may stay blocked
    * on a terminal after the command ends), output is written as it arrives.
    *
+   * @param command a shell command line
    * @param stdin what the command reads, or {@code null} for nothing
+   * @param stdout where its standard output goes
+   * @param stderr where its standard error goes
    * @return the command's exit status ({@link CommandResult#NO_EXIT_STATUS} if none was reported)
    * @throws DriverException if the connection is lost or the thread interrupted
    */
@@ -63,6 +70,8 @@ public interface SshClient extends AutoCloseable {
    * @param term the terminal type, e.g. "xterm"
    * @param columns the terminal width, e.g. 80
    * @param rows the terminal height, e.g. 24
+   * @param stdin the keys typed
+   * @param stdout where the terminal's output goes
    * @return the shell's exit status
    * @throws DriverException if the connection is lost or the thread interrupted
    */

@@ -50,6 +50,7 @@ public final class SshKeys {
    * key, one {@code authorized_keys} line, at {@code privateKey + ".pub"}. Existing files are
    * replaced.
    *
+   * @param privateKey where the private key goes; its directory is made if missing
    * @return the public key line, e.g. {@code ssh-ed25519 AAAA... machinehost}
    * @throws DriverException {@link DriverException.Code#INTERNAL} if the files cannot be written
    */
@@ -60,6 +61,8 @@ public final class SshKeys {
   /**
    * Writes a new key pair of the given type; see {@link #generate(Path)}.
    *
+   * @param privateKey where the private key goes
+   * @param type the key type
    * @return the public key line
    * @throws DriverException {@link DriverException.Code#INTERNAL} if the files cannot be written
    */
@@ -96,7 +99,12 @@ public final class SshKeys {
     return publicLine;
   }
 
-  /** Returns where the public key of {@code privateKey} is: the same path plus {@code .pub}. */
+  /**
+   * Returns where the public key of a private key is.
+   *
+   * @param privateKey the private key's path
+   * @return the same path plus {@code .pub}
+   */
   public static Path publicKeyPath(Path privateKey) {
     return privateKey.resolveSibling(privateKey.getFileName() + ".pub");
   }
@@ -131,6 +139,8 @@ public final class SshKeys {
   /**
    * Copies a file into a new file readable by its owner only, replacing it.
    *
+   * @param from the file to copy
+   * @param to the copy, replaced if it exists
    * @throws IOException if it cannot be read or written
    */
   public static void copyOwnerOnly(Path from, Path to) throws IOException {

@@ -25,7 +25,17 @@ import java.util.Optional;
  */
 public record SshTarget(String host, int port, String user, Path privateKey, Path knownHosts) {
 
-  /** Checks the target is well formed. */
+  /**
+   * Checks the target is well formed.
+   *
+   * @param host the host name or IP address
+   * @param port the SSH port
+   * @param user the user to log in as
+   * @param privateKey the private key, or {@code null} for the user's default keys
+   * @param knownHosts the file pinning the host key, or {@code null} to accept any
+   * @throws NullPointerException if the host or user is {@code null}
+   * @throws IllegalArgumentException if the host or user is blank or the port out of range
+   */
   public SshTarget {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(user, "user");
@@ -43,28 +53,50 @@ public record SshTarget(String host, int port, String user, Path privateKey, Pat
   /**
    * Returns a target whose host key is not checked; add a pin with {@link #withKnownHosts(Path)}.
    *
+   * @param host the host name or IP address
+   * @param port the SSH port
+   * @param user the user to log in as
+   * @param privateKey the private key, or {@code null} for the user's default keys
+   * @return the target
    * @throws IllegalArgumentException if the host or user is blank or the port out of range
    */
   public static SshTarget of(String host, int port, String user, Path privateKey) {
     return new SshTarget(host, port, user, privateKey, null);
   }
 
-  /** Returns this target with its host key pinned in {@code knownHosts}. */
+  /**
+   * Returns this target with its host key pinned in a {@code known_hosts} file.
+   *
+   * @param knownHosts the file; the first key seen is written there, any other refused
+   * @return a new target
+   */
   public SshTarget withKnownHosts(Path knownHosts) {
     return new SshTarget(host, port, user, privateKey, knownHosts);
   }
 
-  /** Returns the private key, if one is given. */
+  /**
+   * Returns the private key, if one is given.
+   *
+   * @return the key's path, or empty for the user's default keys
+   */
   public Optional<Path> privateKeyIfAny() {
     return Optional.ofNullable(privateKey);
   }
 
-  /** Returns the known_hosts file, if the host key is pinned. */
+  /**
+   * Returns the known_hosts file, if the host key is pinned.
+   *
+   * @return the file, or empty when any host key is accepted
+   */
   public Optional<Path> knownHostsIfAny() {
     return Optional.ofNullable(knownHosts);
   }
 
-  /** Returns {@code host:port}, with an IPv6 address in brackets. */
+  /**
+   * Returns where to connect.
+   *
+   * @return {@code host:port}, with an IPv6 address in brackets
+   */
   public String address() {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }

@@ -54,6 +54,8 @@ public final class SshjClient implements SshClient {
   /**
    * Connects and logs in, within {@link #DEFAULT_CONNECT_TIMEOUT}.
    *
+   * @param target the machine
+   * @return a client logged in to it; close it when done
    * @throws DriverException see {@link #connect(SshTarget, Duration)}
    */
   public static SshjClient connect(SshTarget target) throws DriverException {
@@ -63,7 +65,9 @@ public final class SshjClient implements SshClient {
   /**
    * Connects, checks the host key against the target's pin, and logs in with its key.
    *
+   * @param target the machine
    * @param timeout how long connecting, the handshake and each step of logging in may take
+   * @return a client logged in to it; close it when done
    * @throws DriverException {@link DriverException.Code#UNAVAILABLE} if the machine cannot be
    *     reached or the handshake fails; {@link DriverException.Code#PERMISSION_DENIED} if the key
    *     is refused; {@link DriverException.Code#FAILED_PRECONDITION} if the key file is missing or

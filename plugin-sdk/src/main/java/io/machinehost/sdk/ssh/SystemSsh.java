@@ -34,7 +34,11 @@ public final class SystemSsh {
 
   private SystemSsh() {}
 
-  /** Returns the {@code ssh} executable found on {@code PATH}, if any. */
+  /**
+   * Returns the {@code ssh} executable found on {@code PATH}, if any.
+   *
+   * @return the first {@code ssh} on {@code PATH}, or empty
+   */
   public static Optional<Path> find() {
     String path = System.getenv("PATH");
     if (path == null) {
@@ -58,8 +62,10 @@ public final class SystemSsh {
    * when stdin is one).
    *
    * @param ssh the {@code ssh} executable, see {@link #find()}
+   * @param target the machine
    * @param remoteCommand the command and its arguments, joined by spaces on the remote side as
    *     {@code ssh} does; empty for a shell
+   * @return the command line, {@code ssh} first
    * @throws DriverException {@link DriverException.Code#FAILED_PRECONDITION} if the key file is
    *     missing, or readable by others ({@code ssh} would refuse it), or the pinned host keys
    *     cannot be read
@@ -85,6 +91,8 @@ public final class SystemSsh {
    * only a pinned key, so a machine that stops offering the pinned key type is refused rather than
    * pinned again (as the native client does).
    *
+   * @param target the machine
+   * @return the options, before the destination
    * @throws DriverException as {@link #command}
    */
   public static List<String> options(SshTarget target) throws DriverException {

@@ -48,7 +48,12 @@ public final class DriverHarness implements AutoCloseable {
   private final Path storePath;
   private final boolean ownStore;
 
-  /** Serves a driver with a fresh temporary store. */
+  /**
+   * Serves a driver with a fresh temporary store, deleted by {@link #close()}.
+   *
+   * @param factory makes drivers, e.g. {@code MyDriver::new}
+   * @throws java.io.UncheckedIOException if the temporary store cannot be made
+   */
   public DriverHarness(DriverFactory factory) {
     this(factory, null);
   }
@@ -58,6 +63,7 @@ public final class DriverHarness implements AutoCloseable {
    *
    * @param factory makes drivers
    * @param storePath the store root, or {@code null} for a fresh temporary one
+   * @throws java.io.UncheckedIOException if the temporary store cannot be made
    */
   public DriverHarness(DriverFactory factory, Path storePath) {
     try {
@@ -76,12 +82,23 @@ public final class DriverHarness implements AutoCloseable {
     }
   }
 
-  /** Returns the store root. */
+  /**
+   * Returns the store root.
+   *
+   * @return the absolute store root drivers are given
+   */
   public Path storePath() {
     return storePath;
   }
 
-  /** Returns a client for a machine of this driver; it keeps the machine's config across calls. */
+  /**
+   * Returns a client for a new machine of this driver, as the host makes one for {@code create}; it
+   * keeps the machine's config across calls, as the host's store does.
+   *
+   * @param name the machine's name; its directory in the store is made
+   * @return a {@link Driver} whose calls go through the real gRPC service
+   * @throws java.io.UncheckedIOException if the machine's directory cannot be made
+   */
   public GrpcDriverClient machine(String name) {
     try {
       Files.createDirectories(storePath.resolve("machines").resolve(name));
@@ -98,6 +115,7 @@ public final class DriverHarness implements AutoCloseable {
    * @param name the machine's name
    * @param configJson its persisted driver config, or empty
    * @param callTimeout the deadline of short calls; zero for none
+   * @return a {@link Driver} whose calls go through the real gRPC service
    */
   public GrpcDriverClient client(String name, String configJson, Duration callTimeout) {
     return new GrpcDriverClient(
@@ -107,6 +125,9 @@ public final class DriverHarness implements AutoCloseable {
   /**
    * Validates flag values as the host does and configures the machine from them.
    *
+   * @param machine a client from {@link #machine(String)}
+   * @param flags values by flag name, without dashes ({@link String}, {@link Long}, {@link Boolean}
+   *     or {@code List<String>}); the others take their defaults
    * @throws DriverException as the host would see it
    */
   public void configure(Driver machine, Map<String, Object> flags) throws DriverException {
@@ -114,8 +135,12 @@ public final class DriverHarness implements AutoCloseable {
   }
 
   /**
-   * Configures and creates a machine.
+   * Configures and creates a machine: {@link #configure}, {@code preCreateCheck}, then {@code
+   * create}.
    *
+   * @param name the machine's name
+   * @param flags values by flag name, as for {@link #configure}
+   * @return the machine's client
    * @throws DriverException as the host would see it
    */
   public GrpcDriverClient create(String name, Map<String, Object> flags) throws DriverException {

@@ -33,17 +33,19 @@ final class ContainerCommands {
       long nanoCpus,
       long memory,
       String authorizedKey,
-      java.util.Map<String, String> labels) {}
+      java.util.Map<String, String> labels,
+      int sshHostPort,
+      int engineHostPort) {}
 
   /** Builds the host part of a container: published ports, limits, network and rights. */
   static HostConfig hostConfig(Spec spec, Privileges.Mode mode) {
     UnconfinedHostConfig host = new UnconfinedHostConfig();
     host.withPortBindings(
         new PortBinding(
-            Ports.Binding.bindIp(spec.publishAddress()),
+            binding(spec.publishAddress(), spec.sshHostPort()),
             ExposedPort.tcp(MachineContainer.SSH_PORT)),
         new PortBinding(
-            Ports.Binding.bindIp(spec.publishAddress()),
+            binding(spec.publishAddress(), spec.engineHostPort()),
             ExposedPort.tcp(MachineContainer.ENGINE_PORT)));
     if (spec.nanoCpus() > 0) {
       host.withNanoCPUs(spec.nanoCpus());
@@ -55,6 +57,12 @@ final class ContainerCommands {
       host.withNetworkMode(spec.network());
     }
     return Privileges.apply(host, mode);
+  }
+
+  // A fixed host port keeps the machine's address across restarts; 0 lets the engine choose one
+  // at every start.
+  private static Ports.Binding binding(String address, int port) {
+    return port > 0 ? Ports.Binding.bindIpAndPort(address, port) : Ports.Binding.bindIp(address);
   }
 
   /**

@@ -428,7 +428,25 @@ public final class DockerDriver extends BaseDriver {
         nanoCpus,
         memory,
         authorizedKey,
-        MachineContainer.labels(machineName, storePath));
+        MachineContainer.labels(machineName, storePath),
+        localEngine() ? freePort(publishAddress) : 0,
+        localEngine() ? freePort(publishAddress) : 0);
+  }
+
+  // With an engine on this machine, the published ports are chosen here, once, so that they stay
+  // the same across stops and starts and DOCKER_HOST from "machine env" keeps working; a remote
+  // engine's host ports can't be probed from here, so it chooses them at every start.
+  private boolean localEngine() {
+    return dockerHost.startsWith("unix://");
+  }
+
+  private static int freePort(String address) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(address))) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      return 0;
+    }
   }
 
   Privileges.Setting privilegedSetting() {

@@ -113,6 +113,9 @@ class DockerDriverLifecycleIT {
     m.start(Operation.none());
     assertThat(m.getState()).isEqualTo(MachineState.RUNNING);
     assertThat(m.getSshPort()).isEqualTo(published(container(name), 22));
+    // The local engine keeps the ports chosen at create, so "machine env" stays true.
+    assertThat(m.getSshPort()).isEqualTo(published(c, 22));
+    assertThat(m.getUrl()).isEqualTo("tcp://127.0.0.1:" + published(c, 2376));
     assertThat(plugin.ssh(m, "echo back")).isEqualTo("back");
 
     m.kill(Operation.none());

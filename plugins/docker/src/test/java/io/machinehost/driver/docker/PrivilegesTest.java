@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,10 +21,37 @@ class PrivilegesTest {
           1_500_000_000L,
           512L << 20,
           "ssh-ed25519 AAAA test",
-          Map.of());
+          Map.of(),
+          0,
+          0);
 
   private static JsonNode json(HostConfig host) {
     return new ObjectMapper().valueToTree(host);
+  }
+
+  @Test
+  void hostConfig_ports_fixedWhereChosenElseLeftToTheEngine() {
+    ContainerCommands.Spec fixed =
+        new ContainerCommands.Spec(
+            SPEC.name(),
+            SPEC.hostname(),
+            SPEC.image(),
+            SPEC.publishAddress(),
+            SPEC.network(),
+            SPEC.nanoCpus(),
+            SPEC.memory(),
+            SPEC.authorizedKey(),
+            SPEC.labels(),
+            2222,
+            0);
+    var bindings =
+        ContainerCommands.hostConfig(fixed, Privileges.Mode.PRIVILEGED)
+            .getPortBindings()
+            .getBindings();
+
+    assertThat(bindings.get(ExposedPort.tcp(22))[0].getHostPortSpec()).isEqualTo("2222");
+    assertThat(bindings.get(ExposedPort.tcp(22))[0].getHostIp()).isEqualTo("127.0.0.1");
+    assertThat(bindings.get(ExposedPort.tcp(2376))[0].getHostPortSpec()).isNull();
   }
 
   @Test
