@@ -301,7 +301,10 @@ def make_controller(protos, on_shutdown):
 
     class Controller(protos.controller_pb2_grpc.GRPCControllerServicer):
         def Shutdown(self, request, context):
-            on_shutdown()
+            # Exit once the answer is on its way, not before: stopping the server first could
+            # close the socket under the reply.
+            if not context.add_callback(on_shutdown):
+                on_shutdown()
             return pb.Empty()
 
     return Controller()
