@@ -59,20 +59,28 @@ public record CliEnvironment(
         launcher,
         System.in,
         System.console() != null,
-        session -> pluginPool(session, env, launcher));
+        session -> pluginPool(session, env, launcher, System.err));
   }
 
-  /** Drivers as plugin processes found on the standard search path. */
-  public static DriverPool pluginPool(Session session, Map<String, String> env, Path launcherDir) {
-    PluginLauncher.Options options = PluginLauncher.Options.defaults();
+  /**
+   * Drivers as plugin processes found on the standard search path.
+   *
+   * @param session the command's session
+   * @param env the environment plugins are started in
+   * @param launcherDir the directory of the {@code machine} executable, or {@code null}
+   * @param stderr where {@code --debug} output goes
+   */
+  public static DriverPool pluginPool(
+      Session session, Map<String, String> env, Path launcherDir, PrintStream stderr) {
+    PluginLauncher.Options options = PluginLauncher.Options.defaults().withBaseEnv(env);
     String startTimeout = env.get(START_TIMEOUT);
     if (startTimeout != null && startTimeout.matches("[1-9][0-9]{0,4}")) {
       options = options.withHandshakeTimeout(Duration.ofSeconds(Long.parseLong(startTimeout)));
     }
     PrintWriter trace = null;
     if (session.debug()) {
-      options = options.withDebug(new PrintStream(System.err, true, StandardCharsets.UTF_8));
-      trace = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+      options = options.withDebug(stderr);
+      trace = new PrintWriter(stderr, true, StandardCharsets.UTF_8);
     }
     PluginLauncher launcher = new PluginLauncher(options);
     PrintWriter debug = trace;

@@ -195,10 +195,15 @@ public final class MachineCli implements Runnable {
     }
   }
 
-  /** Runs the command line and exits with its code. */
-  public static void main(String[] args) {
+  /** Runs the command line in this process's environment and returns its exit code. */
+  public static int run(String... args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    System.exit(execute(CliEnvironment.system(), out, err, args));
+    return execute(CliEnvironment.system(), out, err, args);
+  }
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(run(args));
   }
 }

@@ -43,49 +43,65 @@ public final class PluginLauncher {
    * @param debugStream where plugin stderr and stdout noise are forwarded, or {@code null}
    * @param transport {@code unix} or {@code tcp}
    * @param extraEnv more environment for the plugin; a {@code null} value removes a variable
+   * @param baseEnv the environment the plugin starts from, or {@code null} for this process's (a
+   *     command server passes its client's)
    */
   public record Options(
       Duration handshakeTimeout,
       Duration shutdownGrace,
       PrintStream debugStream,
       String transport,
-      Map<String, String> extraEnv) {
+      Map<String, String> extraEnv,
+      Map<String, String> baseEnv) {
 
-    /** Copies the map. */
+    /** Copies the maps. */
     public Options {
       extraEnv = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraEnv));
+      baseEnv = baseEnv == null ? null : Map.copyOf(baseEnv);
+    }
+
+    /** Returns these options starting plugins in another environment. */
+    public Options withBaseEnv(Map<String, String> env) {
+      return new Options(handshakeTimeout, shutdownGrace, debugStream, transport, extraEnv, env);
+    }
+
+    /** The environment a plugin starts from: {@link #baseEnv}, else this process's. */
+    public Map<String, String> startingEnv() {
+      return baseEnv != null ? baseEnv : System.getenv();
     }
 
     /** The defaults: 10 s handshake, 2 s shutdown grace, no debug output, Unix socket. */
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(10), Duration.ofSeconds(2), null, "unix", Map.of());
+      return new Options(
+          Duration.ofSeconds(10), Duration.ofSeconds(2), null, "unix", Map.of(), null);
     }
 
     /** Returns these options with another handshake timeout. */
     public Options withHandshakeTimeout(Duration timeout) {
-      return new Options(timeout, shutdownGrace, debugStream, transport, extraEnv);
+      return new Options(timeout, shutdownGrace, debugStream, transport, extraEnv, baseEnv);
     }
 
     /** Returns these options with another shutdown grace. */
     public Options withShutdownGrace(Duration grace) {
-      return new Options(handshakeTimeout, grace, debugStream, transport, extraEnv);
+      return new Options(handshakeTimeout, grace, debugStream, transport, extraEnv, baseEnv);
     }
 
     /** Returns these options forwarding plugin output to a stream. */
     public Options withDebug(PrintStream stream) {
-      return new Options(handshakeTimeout, shutdownGrace, stream, transport, extraEnv);
+      return new Options(handshakeTimeout, shutdownGrace, stream, transport, extraEnv, baseEnv);
     }
 
     /** Returns these options with another transport. */
     public Options withTransport(String transport) {
-      return new Options(handshakeTimeout, shutdownGrace, debugStream, transport, extraEnv);
+      return new Options(
+          handshakeTimeout, shutdownGrace, debugStream, transport, extraEnv, baseEnv);
     }
 
     /** Returns these options with one more environment variable ({@code null} removes it). */
     public Options withEnv(String name, String value) {
       Map<String, String> env = new LinkedHashMap<>(extraEnv);
       env.put(name, value);
-      return new Options(handshakeTimeout, shutdownGrace, debugStream, transport, env);
+      return new Options(handshakeTimeout, shutdownGrace, debugStream, transport, env, baseEnv);
     }
   }
 
@@ -158,6 +174,10 @@ public final class PluginLauncher {
     warmTls.start();
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
+    if (options.baseEnv() != null) {
+      env.clear();
+      env.putAll(options.baseEnv());
+    }
     env.put(PluginEnv.COOKIE_KEY, PluginEnv.COOKIE_VALUE);
     env.put(
         PluginEnv.PROTOCOL_VERSIONS,

@@ -91,7 +91,17 @@ record ReattachRecord(
   }
 
   private static final Set<String> VOLATILE_ENV =
-      Set.of("PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES", "TERM_SESSION_ID", "WINDOWID");
+      Set.of(
+          "PWD",
+          "OLDPWD",
+          "SHLVL",
+          "_",
+          "COLUMNS",
+          "LINES",
+          "TERM_SESSION_ID",
+          "WINDOWID",
+          // hyperfine sets it to a new random length at every run
+          "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET");
 
   /** Returns the plugin's process if it is alive and is the very process recorded (start time). */
   Optional<ProcessHandle> process() {

@@ -20,7 +20,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,13 +42,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class WarmPlugins {
   /** Turns reuse off when {@code 0}, {@code false}, {@code no} or {@code off}. */
-  public static final String REUSE_ENV = "MACHINEHOST_PLUGIN_REUSE";
+  public static final String REUSE_ENV = ReuseSettings.REUSE_ENV;
 
   /** How long, in seconds, a warm plugin waits for the next command (default 30). */
-  public static final String IDLE_ENV = "MACHINEHOST_PLUGIN_IDLE";
+  public static final String IDLE_ENV = ReuseSettings.IDLE_ENV;
 
   /** The default idle period. */
-  public static final Duration DEFAULT_IDLE = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_IDLE = ReuseSettings.DEFAULT_IDLE;
 
   private static final Duration HOLD_TIMEOUT = Duration.ofSeconds(3);
   private static final Map<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
@@ -97,28 +96,7 @@ public final class WarmPlugins {
    * @throws IllegalArgumentException if {@value #IDLE_ENV} is not a positive number of seconds
    */
   public static Optional<Duration> idleFromEnv(Map<String, String> env) {
-    String reuse = env.getOrDefault(REUSE_ENV, "").strip().toLowerCase(Locale.ROOT);
-    if (List.of("0", "false", "no", "off").contains(reuse)) {
-      return Optional.empty();
-    }
-    String idle = env.get(IDLE_ENV);
-    if (idle == null || idle.isBlank()) {
-      return Optional.of(DEFAULT_IDLE);
-    }
-    double seconds;
-    try {
-      seconds = Double.parseDouble(idle.strip());
-    } catch (NumberFormatException e) {
-      seconds = -1;
-    }
-    if (!(seconds > 0) || seconds > 86_400) {
-      throw new IllegalArgumentException(
-          String.format(
-              "%s must be a number of seconds between 0 and 86400, e.g. 30, not \"%s\"; or set"
-                  + " %s=0 to start a plugin per command",
-              IDLE_ENV, idle, REUSE_ENV));
-    }
-    return Optional.of(Duration.ofMillis(Math.max(1, Math.round(seconds * 1000))));
+    return ReuseSettings.idleFromEnv(env);
   }
 
   /** Returns the record file of a driver. */
@@ -345,7 +323,7 @@ public final class WarmPlugins {
 
   /** The environment a plugin launched now gets: this process's, with the launcher's changes. */
   private String environment() {
-    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    Map<String, String> env = new java.util.HashMap<>(launcher.options().startingEnv());
     launcher
         .options()
         .extraEnv()

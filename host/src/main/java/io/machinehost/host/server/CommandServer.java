@@ -1,0 +1,311 @@
+package io.machinehost.host.server;
+
+import io.machinehost.host.CliEnvironment;
+import io.machinehost.host.MachineCli;
+import io.machinehost.host.plugin.ReuseSettings;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * The warm command server: a {@code machine} process that stays up for an idle period and answers
+ * the read-only commands of later {@code machine} runs of the same executable and user (see {@link
+ * FrontEnd}), so they skip the CLI's start-up. Each command runs in the environment, home and
+ * terminal state its front end sends; plugins it launches get that environment too.
+ *
+ * <p>It keeps the warm plugins' guarantees: it exits after {@code MACHINEHOST_PLUGIN_IDLE} seconds
+ * (default 30) without a command, as soon as every store it has served is gone, when its executable
+ * is replaced, or when its socket is removed; it answers only its own user (the socket's directory
+ * is private and the peer's credentials are checked); {@code MACHINEHOST_PLUGIN_REUSE=0} keeps
+ * front ends from using or starting it. One server runs per executable: a lock file next to the
+ * socket is held for its life.
+ */
+final class CommandServer {
+  private static final Duration TICK = Duration.ofMillis(250);
+
+  private final Path launcher;
+  private final String identity;
+  private final Path socket;
+  private final Duration idle;
+  private final String user = System.getProperty("user.name");
+  private final Set<Path> stores = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicLong lastUsed = new AtomicLong(System.nanoTime());
+  private Object socketKey;
+
+  private CommandServer(Path launcher, String identity, Path socket, Duration idle) {
+    this.launcher = launcher;
+    this.identity = identity;
+    this.socket = socket;
+    this.idle = idle;
+  }
+
+  /** Serves until idle; exits the JVM. */
+  static void main() {
+    Map<String, String> env = System.getenv();
+    String launcherPath = System.getProperty("machinehost.launcher");
+    int code = 0;
+    try {
+      if (launcherPath == null) {
+        throw new IOException("not started through the machine executable");
+      }
+      Duration idle = ReuseSettings.idleFromEnv(env).orElse(null);
+      Path launcher = Path.of(launcherPath).toAbsolutePath();
+      String identity = Wire.identity(launcher);
+      Path dir = Wire.socketDir(env);
+      if (idle != null && Wire.privateToMe(dir)) {
+        Path socket = Wire.socket(dir, identity);
+        new CommandServer(launcher, identity, socket, idle).run();
+      }
+    } catch (IOException | RuntimeException e) {
+      code = 1; // nobody reads this process's output; the front ends run commands themselves
+    }
+    System.exit(code);
+  }
+
+  private void run() throws IOException {
+    Path lockFile = socket.resolveSibling(socket.getFileName() + ".lock");
+    try (FileChannel lockChannel =
+            FileChannel.open(
+                lockFile,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+        FileLock lock = lockChannel.tryLock()) {
+      if (lock == null) {
+        return; // another server of this executable is up
+      }
+      Files.deleteIfExists(socket);
+      try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        socketKey = key(socket);
+        Thread acceptor = new Thread(() -> accept(server), "machinehost-command-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        watch();
+      } finally {
+        if (socketKey != null && socketKey.equals(key(socket))) {
+          Files.deleteIfExists(socket);
+        }
+      }
+    }
+  }
+
+  private void accept(ServerSocketChannel server) {
+    int serial = 0;
+    while (server.isOpen()) {
+      SocketChannel client;
+      try {
+        client = server.accept();
+      } catch (IOException e) {
+        return;
+      }
+      active.incrementAndGet();
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  serve(client);
+                } finally {
+                  lastUsed.set(System.nanoTime());
+                  active.decrementAndGet();
+                }
+              },
+              "machinehost-command-" + ++serial);
+      worker.setDaemon(true);
+      worker.start();
+    }
+  }
+
+  /** Returns when the server should end: idle, its stores gone, replaced or unlinked. */
+  private void watch() {
+    while (true) {
+      try {
+        Thread.sleep(TICK.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (!Objects.equals(socketKey, key(socket)) || replaced()) {
+        return; // no new command can reach it, or would be refused
+      }
+      if (active.get() > 0) {
+        continue;
+      }
+      if (System.nanoTime() - lastUsed.get() > idle.toNanos()) {
+        return;
+      }
+      if (!stores.isEmpty() && stores.stream().noneMatch(Files::isDirectory)) {
+        return;
+      }
+    }
+  }
+
+  private boolean replaced() {
+    try {
+      return !Wire.identity(launcher).equals(identity);
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private static Object key(Path file) {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void serve(SocketChannel channel) {
+    try (channel) {
+      UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+      if (!peer.user().getName().equals(user)) {
+        return; // never serves another user
+      }
+      DataInputStream in = Wire.input(channel);
+      DataOutputStream out = Wire.output(channel);
+      out.writeByte(Wire.SERVER);
+      out.writeLong(ProcessHandle.current().pid());
+      out.flush();
+      Wire.Request request = Wire.Request.read(in);
+      String[] args = request.args().toArray(String[]::new);
+      if (!request.identity().equals(identity)) {
+        refuse(out, "it serves another build of machine");
+        return;
+      }
+      if (!FrontEnd.served(args, request.env())) {
+        refuse(out, "it does not serve this command");
+        return;
+      }
+      stores.add(storagePath(args, request.env(), Path.of(request.home())));
+      int code = execute(request, args, in, out);
+      synchronized (out) {
+        out.writeByte(Wire.EXIT);
+        out.writeInt(code);
+        out.flush();
+      }
+    } catch (IOException | RuntimeException e) {
+      // the front end is gone or spoke nonsense; it runs the command itself if it can
+    }
+  }
+
+  private int execute(Wire.Request request, String[] args, InputStream in, DataOutputStream out) {
+    Thread command = Thread.currentThread();
+    // The front end sends nothing after its request: its end of the socket closing means it was
+    // interrupted (Ctrl-C), so the command is interrupted too.
+    Thread hangUp =
+        new Thread(
+            () -> {
+              try {
+                while (in.read() >= 0) {
+                  // ignore
+                }
+              } catch (IOException e) {
+                // closed
+              }
+              command.interrupt();
+            },
+            command.getName() + "-hang-up");
+    hangUp.setDaemon(true);
+    hangUp.start();
+    PrintStream stderr =
+        new PrintStream(new Frames(out, Wire.STDERR), true, StandardCharsets.UTF_8);
+    PrintWriter outWriter =
+        new PrintWriter(
+            new OutputStreamWriter(new Frames(out, Wire.STDOUT), StandardCharsets.UTF_8), true);
+    PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8));
+    Path launcherDir = launcher.getParent();
+    Map<String, String> env = request.env();
+    CliEnvironment environment =
+        new CliEnvironment(
+            env,
+            Path.of(request.home()),
+            launcherDir,
+            InputStream.nullInputStream(),
+            request.interactive(),
+            session -> CliEnvironment.pluginPool(session, env, launcherDir, stderr));
+    try {
+      return MachineCli.execute(environment, outWriter, errWriter, args);
+    } finally {
+      outWriter.flush();
+      errWriter.flush();
+      Thread.interrupted(); // a hang-up after the command ended must not reach the next write
+    }
+  }
+
+  private static void refuse(DataOutputStream out, String reason) throws IOException {
+    out.writeByte(Wire.REFUSED);
+    Wire.writeString(out, reason);
+    out.flush();
+  }
+
+  /** The store a command line uses, as {@link MachineCli#storagePath()} resolves it. */
+  static Path storagePath(String[] args, Map<String, String> env, Path home) {
+    for (int i = 0; i < args.length; i++) {
+      if ((args[i].equals("-s") || args[i].equals("--storage-path")) && i + 1 < args.length) {
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--storage-path=")) {
+        return Path.of(args[i].substring("--storage-path=".length()));
+      }
+    }
+    String fromEnv = env.get("MACHINE_STORAGE_PATH");
+    return fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : home.resolve(".machine");
+  }
+
+  /** An output stream that sends each write as one frame of a kind. */
+  private static final class Frames extends OutputStream {
+    private final DataOutputStream out;
+    private final byte kind;
+
+    Frames(DataOutputStream out, byte kind) {
+      this.out = out;
+      this.kind = kind;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return;
+      }
+      synchronized (out) {
+        out.writeByte(kind);
+        out.writeInt(len);
+        out.write(b, off, len);
+        out.flush();
+      }
+    }
+  }
+}

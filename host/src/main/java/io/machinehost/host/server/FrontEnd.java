@@ -1,0 +1,245 @@
+package io.machinehost.host.server;
+
+import io.machinehost.host.MachineCli;
+import io.machinehost.host.plugin.ReuseSettings;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code machine} executable's entry point. A read-only command (ls, status, inspect …) goes to
+ * the user's warm command server when one is up, so it costs a small JVM start and a socket round
+ * trip instead of loading the CLI, gRPC and TLS again; when none is up the command runs here, as
+ * always, and a server is started in the background for the next one. Every other command, and
+ * every command while {@code MACHINEHOST_PLUGIN_REUSE=0}, runs here.
+ *
+ * <p>This class and {@link Wire} load before anything else and use {@code java.base} only.
+ */
+public final class FrontEnd {
+  /** The commands a server may answer: they only read, so running one again here is safe. */
+  static final Set<String> SERVED =
+      Set.of("ls", "status", "ip", "url", "inspect", "active", "config", "env", "version");
+
+  private FrontEnd() {}
+
+  /** Runs a command line and exits with its code. */
+  public static void main(String[] args) {
+    if (args.length == 1 && args[0].equals(Wire.SERVE)) {
+      CommandServer.main();
+      return;
+    }
+    Map<String, String> env = System.getenv();
+    String launcher = System.getProperty("machinehost.launcher");
+    if (launcher == null || !served(args, env)) {
+      System.exit(MachineCli.run(args));
+    }
+    String identity;
+    try {
+      identity = Wire.identity(Path.of(launcher));
+    } catch (IOException e) {
+      System.exit(MachineCli.run(args));
+      return;
+    }
+    Path dir = Wire.socketDir(env);
+    Path socket = Wire.socket(dir, identity);
+    int code = askServer(dir, socket, identity, args, env);
+    if (code >= 0) {
+      System.exit(code);
+    }
+    code = MachineCli.run(args);
+    startServer(launcher, dir);
+    System.exit(code);
+  }
+
+  /**
+   * Returns whether a server may answer this command line: reuse is on, the command is one it
+   * serves, no help is asked for, and the store path (if given) is absolute, since the server runs
+   * in another directory.
+   */
+  static boolean served(String[] args, Map<String, String> env) {
+    try {
+      if (ReuseSettings.idleFromEnv(env).isEmpty()) {
+        return false;
+      }
+    } catch (IllegalArgumentException e) {
+      return false; // the command reports it
+    }
+    String storage = env.get("MACHINE_STORAGE_PATH");
+    if (storage != null && !storage.isBlank() && !Path.of(storage).isAbsolute()) {
+      return false;
+    }
+    String command = null;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("-h") || arg.equals("--help") || arg.equals("--")) {
+        return false;
+      }
+      if (command != null) {
+        continue;
+      }
+      if (arg.equals("-s") || arg.equals("--storage-path")) {
+        if (++i >= args.length || !Path.of(args[i]).isAbsolute()) {
+          return false;
+        }
+      } else if (arg.startsWith("--storage-path=")) {
+        if (!Path.of(arg.substring("--storage-path=".length())).isAbsolute()) {
+          return false;
+        }
+      } else if (arg.startsWith("-")
+          && !arg.equals("-D")
+          && !arg.equals("--debug")
+          && !arg.equals("--native-ssh")) {
+        return false; // an option the front end does not know: let the CLI say what it is
+      } else if (!arg.startsWith("-")) {
+        command = arg;
+      }
+    }
+    return command != null && SERVED.contains(command);
+  }
+
+  /**
+   * Has the server run the command and returns its exit code, or -1 when no server took it (none is
+   * up, it is not private to this user, or it refused): the caller then runs it itself.
+   */
+  // A console means a terminal on the JDK 17 this targets (as in CliEnvironment).
+  @SuppressWarnings("SystemConsoleNull")
+  static int askServer(
+      Path dir, Path socket, String identity, String[] args, Map<String, String> env) {
+    if (!Files.exists(socket) || !Wire.privateToMe(dir) || !Wire.privateToMe(socket)) {
+      return -1;
+    }
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      DataOutputStream out = Wire.output(channel);
+      new Wire.Request(
+              identity,
+              System.getProperty("user.dir"),
+              System.getProperty("user.home"),
+              System.console() != null,
+              List.of(args),
+              env)
+          .write(out);
+      return relay(Wire.input(channel), debug(args, env));
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Copies the server's frames to this process's stdout and stderr; returns the exit code. */
+  private static int relay(DataInputStream in, boolean debug) throws IOException {
+    OutputStream stdout = new FileOutputStream(FileDescriptor.out);
+    OutputStream stderr = new FileOutputStream(FileDescriptor.err);
+    boolean wrote = false;
+    long pid = 0;
+    while (true) {
+      int kind;
+      try {
+        kind = in.readByte();
+      } catch (IOException e) {
+        if (!wrote) {
+          return -1; // it went away before saying anything: run the command here
+        }
+        stderr.write(
+            ("Error: the machine command server (pid "
+                    + pid
+                    + ") ended in the middle of the command. Run it again, or set"
+                    + " MACHINEHOST_PLUGIN_REUSE=0 to run every command in its own process.\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return 1;
+      }
+      switch (kind) {
+        case Wire.SERVER -> pid = in.readLong();
+        case Wire.STDOUT -> {
+          stdout.write(Wire.readChunk(in));
+          wrote = true;
+        }
+        case Wire.STDERR -> {
+          stderr.write(Wire.readChunk(in));
+          wrote = true;
+        }
+        case Wire.EXIT -> {
+          int code = in.readInt();
+          if (debug) {
+            stderr.write(
+                ("debug: answered by the command server, pid " + pid + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+          }
+          return code;
+        }
+        case Wire.REFUSED -> {
+          String reason = Wire.readString(in);
+          if (debug) {
+            stderr.write(
+                ("debug: the command server (pid " + pid + ") refused: " + reason + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+          }
+          return wrote ? 1 : -1;
+        }
+        default -> throw new IOException("unknown frame " + kind);
+      }
+    }
+  }
+
+  private static boolean debug(String[] args, Map<String, String> env) {
+    String value = env.get("MACHINE_DEBUG");
+    if (value != null && (value.equals("1") || value.equalsIgnoreCase("true"))) {
+      return true;
+    }
+    for (String arg : args) {
+      if (arg.equals("-D") || arg.equals("--debug")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Starts a command server in the background, in a session of its own (so a terminal's Ctrl-C and
+   * hang-up do not reach it) and with no terminal. It exits on its own when idle; a second server
+   * of the same executable finds the first's lock taken and exits at once.
+   */
+  static void startServer(String launcher, Path dir) {
+    try {
+      Files.createDirectories(dir.getParent());
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectory(
+            dir,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
+      if (!Wire.privateToMe(dir)) {
+        return;
+      }
+      List<String> command = new ArrayList<>();
+      for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+        if (Files.isExecutable(Path.of(setsid))) {
+          command.add(setsid);
+          break;
+        }
+      }
+      command.add(launcher);
+      command.add(Wire.SERVE);
+      new ProcessBuilder(command)
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException | RuntimeException e) {
+      // a server is only a speed-up: the next command runs here too
+    }
+  }
+}
