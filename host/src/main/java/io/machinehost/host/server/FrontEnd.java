@@ -34,9 +34,13 @@ public final class FrontEnd {
   static final Set<String> SERVED =
       Set.of("ls", "status", "ip", "url", "inspect", "active", "config", "env", "version");
 
+  /** JVM options for the server, before the user's {@code MACHINEHOST_JAVA_OPTS}. */
+  static final String SERVER_JAVA_OPTS = "-XX:TieredStopAtLevel=4";
+
   private FrontEnd() {}
 
   /** Runs a command line and exits with its code. */
+  @SuppressWarnings("UnnecessaryStringBuilder") // as in Wire.identity()
   public static void main(String[] args) {
     if (args.length == 1 && args[0].equals(Wire.SERVE)) {
       CommandServer.main();
@@ -59,6 +63,12 @@ public final class FrontEnd {
     int code = askServer(dir, socket, identity, args, env);
     if (code >= 0) {
       System.exit(code);
+    }
+    if (debug(args, env)) {
+      System.err.println(
+          new StringBuilder("debug: no command server answered at ")
+              .append(socket)
+              .append("; running here and starting one"));
     }
     code = MachineCli.run(args);
     startServer(launcher, dir);
@@ -233,7 +243,15 @@ public final class FrontEnd {
       }
       command.add(launcher);
       command.add(Wire.SERVE);
-      new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command);
+      // A long-lived process: the full JIT pays off (later options win, so the user's still do).
+      String opts = System.getenv("MACHINEHOST_JAVA_OPTS");
+      builder
+          .environment()
+          .put(
+              "MACHINEHOST_JAVA_OPTS",
+              opts == null ? SERVER_JAVA_OPTS : SERVER_JAVA_OPTS.concat(" ").concat(opts));
+      builder
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)

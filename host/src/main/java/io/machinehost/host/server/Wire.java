@@ -175,15 +175,19 @@ final class Wire {
    * server answers only requests of its own identity, so a rebuilt executable or another Java never
    * gets a stale server.
    */
+  @SuppressWarnings("UnnecessaryStringBuilder") // see below
   static String identity(Path launcher) throws IOException {
     var attributes = Files.readAttributes(launcher, PosixFileAttributes.class);
-    return launcher.toAbsolutePath()
-        + "\n"
-        + attributes.size()
-        + "\n"
-        + attributes.lastModifiedTime().toMillis()
-        + "\n"
-        + System.getProperty("java.home");
+    // StringBuilder, not +: string concatenation bootstraps method handles, ~15 ms at start-up.
+    return new StringBuilder()
+        .append(launcher.toAbsolutePath())
+        .append('\n')
+        .append(attributes.size())
+        .append('\n')
+        .append(attributes.lastModifiedTime().toMillis())
+        .append('\n')
+        .append(System.getProperty("java.home"))
+        .toString();
   }
 
   /**
@@ -197,18 +201,25 @@ final class Wire {
             ? Path.of(runtime, "machinehost")
             : Path.of(
                 System.getProperty("java.io.tmpdir"),
-                "machinehost-" + System.getProperty("user.name"));
+                "machinehost-".concat(System.getProperty("user.name")));
     return base.resolve("commands");
   }
 
   /** The socket of the server for an identity: a 64-bit FNV-1a hash of it names the file. */
+  @SuppressWarnings("UnnecessaryStringBuilder") // as in identity()
   static Path socket(Path dir, String identity) {
     long hash = 0xcbf29ce484222325L;
     for (byte b : identity.getBytes(StandardCharsets.UTF_8)) {
       hash ^= b & 0xff;
       hash *= 0x100000001b3L;
     }
-    return dir.resolve(String.format("cmd-%016x.sock", hash));
+    String hex = Long.toHexString(hash);
+    return dir.resolve(
+        new StringBuilder("cmd-")
+            .append("0".repeat(16 - hex.length()))
+            .append(hex)
+            .append(".sock")
+            .toString());
   }
 
   /**

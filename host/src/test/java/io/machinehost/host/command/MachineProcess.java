@@ -19,10 +19,17 @@ final class MachineProcess {
   record Result(int exitCode, String out, String err) {}
 
   private final Path store;
+  private final Path executableDir;
   private final Map<String, String> env = new HashMap<>();
 
   MachineProcess(Path store) {
+    this(store, null);
+  }
+
+  /** Runs {@code machine} from another directory ({@code null}: the built dist/bin). */
+  MachineProcess(Path store, Path executableDir) {
     this.store = store;
+    this.executableDir = executableDir;
     env.put("MACHINE_STORAGE_PATH", store.toString());
   }
 
@@ -44,7 +51,9 @@ final class MachineProcess {
 
   ProcessBuilder builder(String... args) {
     List<String> command = new ArrayList<>();
-    command.add(executable("machine").toString());
+    command.add(
+        (executableDir != null ? executableDir.resolve("machine") : executable("machine"))
+            .toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
