@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make bench: wall time of the machine CLI against none-driver stores of 1, 10, 50 and 500
 # machines, single-machine commands, plugin launch and GetState round trips, and peak memory.
-# Writes bench/results.json and prints a table. Every figure is measured twice: with warm plugin
-# reuse (the default) and with MACHINEHOST_PLUGIN_REUSE=0 (one plugin launch per command).
+# Writes bench/results.json and prints a table. Every figure is measured twice: warm (the default:
+# the command server answers read-only commands and plugins stay warm) and with
+# MACHINEHOST_PLUGIN_REUSE=0 (every command in its own JVM, one plugin launch per command).
 #
 #   RUNS=10 WARMUP=2 DIST=dist MODES="reuse noreuse" .ci/bench/bench.sh [scenario-regex]
 set -euo pipefail
@@ -28,10 +29,13 @@ fi
 WORK=$(mktemp -d /tmp/machinehost-bench.XXXXXX)
 RAW=$WORK/raw
 mkdir -p "$RAW"
+# A runtime directory of the bench's own: its command server is not the user's, and ends with it.
+export XDG_RUNTIME_DIR=$WORK/run
 cleanup() {
   # Warm plugins exit when their store is gone; remove the stores first, then wait for them.
   local pids
   pids=$(cat "$WORK"/stores/*/run/*.json 2>/dev/null | jq -r '.pid // empty' 2>/dev/null || true)
+  pids="$pids ${SERVER_PID:-}" # the command server exits when every store it served is gone
   rm -rf "$WORK"
   for p in $pids; do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -58,6 +62,23 @@ uptime | sed 's/.*load average: //' >"$RAW/load-before.txt"
 for n in 1 10 50 500; do make_store "$n" "ls$n" >/dev/null; done
 cp -r "$WORK/stores/ls1/machines/m0" "$WORK/template-m0"
 
+# With reuse on, a read-only command is answered by the warm command server once one is up: start
+# it and wait until it answers, so the runs below time the steady state and not its start-up.
+# Its PID is kept for the memory figures.
+SERVER_PID=
+await_server() {
+  local store=$WORK/stores/$1 i err
+  for i in $(seq 100); do
+    err=$(MACHINE_STORAGE_PATH=$store MACHINEHOST_PLUGIN_REUSE=1 "$MACHINE" --debug version 2>&1 >/dev/null || true)
+    if [[ $err =~ answered\ by\ the\ command\ server,\ pid\ ([0-9]+) ]]; then
+      SERVER_PID=${BASH_REMATCH[1]}
+      return 0
+    fi
+    sleep 0.3
+  done
+  echo "bench: no command server answered after 30 s; timing in-process runs" >&2
+}
+
 # name, store, command (run through sh by hyperfine), optional --prepare
 scenario() {
   local name=$1 store=$2 cmd=$3 prepare=${4:-}
@@ -67,6 +88,7 @@ scenario() {
     [ "$mode" = noreuse ] && reuse=0
     local args=(--style none --warmup "$WARMUP" --runs "$RUNS" --export-json "$RAW/$name.$mode.json")
     [ -n "$prepare" ] && args+=(--prepare "$prepare")
+    [ "$mode" = reuse ] && await_server "$store"
     echo "-- $name ($mode)" >&2
     MACHINE_STORAGE_PATH=$WORK/stores/$store MACHINEHOST_PLUGIN_REUSE=$reuse \
       hyperfine "${args[@]}" "$cmd" >/dev/null 2>"$RAW/$name.$mode.err" || { cat "$RAW/$name.$mode.err" >&2; exit 1; }
@@ -88,8 +110,9 @@ descendants() {
   done
 }
 
-# Peak RSS during a 50-machine ls: the host by /usr/bin/time, the plugin by its VmHWM (the
-# kernel's high-water mark), read until it exits or, when it stays warm, after the ls.
+# Peak RSS during a 50-machine ls: the host (the front end, when a server answers) by
+# /usr/bin/time, the plugin by its VmHWM (the kernel's high-water mark), read until it exits or,
+# when it stays warm, after the ls; and the command server's VmHWM, which covers its whole life.
 peak_rss() {
   local mode=$1 reuse=1 store=$WORK/stores/ls50
   [ "$mode" = noreuse ] && reuse=0
@@ -115,6 +138,10 @@ peak_rss() {
     [ "$kb" -gt "$plugin_kb" ] && plugin_kb=$kb
   fi
   echo "$plugin_kb" >"$RAW/rss-plugin.$mode.txt"
+  if [ "$mode" = reuse ] && [ -n "$SERVER_PID" ]; then
+    awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null >"$RAW/rss-server.$mode.txt" || true
+    [ -s "$RAW/rss-server.$mode.txt" ] || rm -f "$RAW/rss-server.$mode.txt"
+  fi
 }
 if [[ rss =~ $ONLY ]]; then
   echo "-- peak RSS" >&2

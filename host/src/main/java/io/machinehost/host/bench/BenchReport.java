@@ -21,14 +21,15 @@ import java.util.stream.Stream;
 
 /**
  * Turns the raw figures of {@code .ci/bench/bench.sh} (hyperfine exports {@code
- * <scenario>.<mode>.json}, {@code rss-host.<mode>.txt} and {@code rss-plugin.<mode>.txt} in KiB,
- * {@code plugin-bench.json}, {@code load-before.txt}/{@code load-after.txt}) into one results file
- * and a table. Run as {@code java -cp dist/bin/machine io.machinehost.host.bench.BenchReport RAW
- * OUT}.
+ * <scenario>.<mode>.json}, {@code rss-host.<mode>.txt}, {@code rss-plugin.<mode>.txt} and, with a
+ * command server, {@code rss-server.<mode>.txt} in KiB, {@code plugin-bench.json}, {@code
+ * load-before.txt}/{@code load-after.txt}) into one results file and a table. Run as {@code java
+ * -cp dist/bin/machine io.machinehost.host.bench.BenchReport RAW OUT}.
  */
 public final class BenchReport {
   private static final Pattern HYPERFINE = Pattern.compile("(.+)\\.(reuse|noreuse)\\.json");
-  private static final Pattern RSS = Pattern.compile("rss-(host|plugin)\\.(reuse|noreuse)\\.txt");
+  private static final Pattern RSS =
+      Pattern.compile("rss-(host|plugin|server)\\.(reuse|noreuse)\\.txt");
 
   /** The scenarios in the order the table shows them; others follow alphabetically. */
   private static final List<String> ORDER =
@@ -146,11 +147,15 @@ public final class BenchReport {
       List<String> modes = new ArrayList<>();
       rss.fieldNames().forEachRemaining(modes::add);
       for (String mode : modes) {
+        JsonNode m = rss.path(mode);
         out.printf(
-            "  %-8s host %6.1f   plugin %6.1f%n",
+            "  %-8s host %6.1f   plugin %6.1f%s%n",
             mode,
-            rss.path(mode).path("hostKb").asLong() / 1024.0,
-            rss.path(mode).path("pluginKb").asLong() / 1024.0);
+            m.path("hostKb").asLong() / 1024.0,
+            m.path("pluginKb").asLong() / 1024.0,
+            m.has("serverKb")
+                ? String.format("   command server %6.1f", m.path("serverKb").asLong() / 1024.0)
+                : "");
       }
     }
     JsonNode plugin = result.path("plugin");

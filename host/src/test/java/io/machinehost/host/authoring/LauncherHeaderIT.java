@@ -56,6 +56,9 @@ class LauncherHeaderIT {
     return Command.of(command)
         .env("XDG_CACHE_HOME", cache.toString())
         .env("MACHINE_STORAGE_PATH", temp.resolve("store").toString())
+        // One JVM per run: a command server started in the background would be a training run
+        // of its own (CommandServerCliIT covers it).
+        .env("MACHINEHOST_PLUGIN_REUSE", "0")
         .unset("MACHINEHOST_JAVA", "MACHINEHOST_JAVA_OPTS", "MACHINEHOST_CDS");
   }
 

@@ -115,6 +115,31 @@ class CommandServerCliIT {
   }
 
   @Test
+  void frontEndInterrupted_serverCancelsTheCommand_andGoesOnServing() throws Exception {
+    MachineProcess machine =
+        new MachineProcess(temp.resolve("store"))
+            .env("XDG_RUNTIME_DIR", temp.resolve("run").toString())
+            .withFakeDriver(temp.resolve("plugins"));
+    for (String name : new String[] {"hang1", "ok1"}) {
+      MachineProcess.Result r = machine.run("create", "-d", "fake", "--fake-token", "t", name);
+      assertThat(r.exitCode()).as(r.err()).isZero();
+    }
+    long server = awaitServer(machine);
+
+    Process ls = machine.builder("ls", "-t", "120").start();
+    Thread.sleep(3000); // the server is now waiting on hang1's driver
+    new ProcessBuilder("kill", "-INT", String.valueOf(ls.pid())).start().waitFor();
+
+    assertThat(ls.waitFor(30, TimeUnit.SECONDS)).as("front end exits on Ctrl-C").isTrue();
+    MachineProcess.Result next = machine.run("--debug", "status", "ok1");
+    assertThat(next.out()).isEqualTo("Running\n");
+    assertThat(next.err()).contains("answered by the command server, pid " + server);
+    deleteTree(temp.resolve("store"));
+    // It exits only with no command running: the interrupted ls has ended too.
+    assertThat(exits(server, 30)).as("server %d exits once its store is gone", server).isTrue();
+  }
+
+  @Test
   void commandsThatChangeThings_alwaysRunInTheirOwnProcess() throws Exception {
     MachineProcess machine = machine();
     awaitServer(machine);
