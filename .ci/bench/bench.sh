@@ -116,6 +116,7 @@ descendants() {
 peak_rss() {
   local mode=$1 reuse=1 store=$WORK/stores/ls50
   [ "$mode" = noreuse ] && reuse=0
+  [ "$mode" = reuse ] && await_server ls50 # it idles out while create and rm are timed
   MACHINE_STORAGE_PATH=$store MACHINEHOST_PLUGIN_REUSE=$reuse "$MACHINE" ls >/dev/null 2>&1 # warm
   MACHINE_STORAGE_PATH=$store MACHINEHOST_PLUGIN_REUSE=$reuse \
     /usr/bin/time -f '%M' -o "$RAW/rss-host.$mode.txt" "$MACHINE" ls >/dev/null 2>&1 &
@@ -123,7 +124,7 @@ peak_rss() {
   while kill -0 "$timer" 2>/dev/null; do
     pids=$(descendants "$timer")
     for p in $pids; do
-      tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q machine-driver- || continue
+      { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q machine-driver- || continue
       local kb
       kb=$(awk '/VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
       [ -n "$kb" ] && [ "$kb" -gt "$plugin_kb" ] && plugin_kb=$kb

@@ -128,7 +128,7 @@ public final class BenchReport {
         result.path("load").path("after").asText());
     out.printf(
         "%-10s | %-34s | %-34s%n",
-        "command", "warm reuse: median (p10–p90) cpu", "REUSE=0: median (p10–p90) cpu");
+        "command", "warm: median (p10–p90) cpu", "REUSE=0: median (p10–p90) cpu");
     out.println("-".repeat(84));
     result
         .path("commands")
