@@ -150,57 +150,75 @@ public final class FrontEnd {
   }
 
   /** Copies the server's frames to this process's stdout and stderr; returns the exit code. */
-  private static int relay(DataInputStream in, boolean debug) throws IOException {
+  private static int relay(DataInputStream in, boolean debug) {
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
     boolean wrote = false;
     long pid = 0;
     while (true) {
-      int kind;
       try {
-        kind = in.readByte();
+        byte kind = in.readByte();
+        switch (kind) {
+          case Wire.SERVER -> pid = in.readLong();
+          case Wire.STDOUT -> {
+            stdout = copy(Wire.readChunk(in), stdout);
+            wrote = true;
+          }
+          case Wire.STDERR -> {
+            stderr = copy(Wire.readChunk(in), stderr);
+            wrote = true;
+          }
+          case Wire.EXIT -> {
+            int code = in.readInt();
+            if (debug) {
+              copy(
+                  ("debug: answered by the command server, pid " + pid + "\n")
+                      .getBytes(StandardCharsets.UTF_8),
+                  stderr);
+            }
+            return code;
+          }
+          case Wire.REFUSED -> {
+            String reason = Wire.readString(in);
+            if (debug) {
+              copy(
+                  ("debug: the command server (pid " + pid + ") refused: " + reason + "\n")
+                      .getBytes(StandardCharsets.UTF_8),
+                  stderr);
+            }
+            return wrote ? 1 : -1;
+          }
+          default -> throw new IOException("unknown frame " + kind);
+        }
       } catch (IOException e) {
         if (!wrote) {
-          return -1; // it went away before saying anything: run the command here
+          return -1; // it went away or spoke nonsense before any output: run the command here
         }
-        stderr.write(
+        copy(
             ("Error: the machine command server (pid "
                     + pid
-                    + ") ended in the middle of the command. Run it again, or set"
-                    + " MACHINEHOST_PLUGIN_REUSE=0 to run every command in its own process.\n")
-                .getBytes(StandardCharsets.UTF_8));
+                    + ") failed in the middle of the command ("
+                    + e.getMessage()
+                    + "). Run it again, or set MACHINEHOST_PLUGIN_REUSE=0 to run every command"
+                    + " in its own process.\n")
+                .getBytes(StandardCharsets.UTF_8),
+            stderr);
         return 1;
       }
-      switch (kind) {
-        case Wire.SERVER -> pid = in.readLong();
-        case Wire.STDOUT -> {
-          stdout.write(Wire.readChunk(in));
-          wrote = true;
-        }
-        case Wire.STDERR -> {
-          stderr.write(Wire.readChunk(in));
-          wrote = true;
-        }
-        case Wire.EXIT -> {
-          int code = in.readInt();
-          if (debug) {
-            stderr.write(
-                ("debug: answered by the command server, pid " + pid + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-          }
-          return code;
-        }
-        case Wire.REFUSED -> {
-          String reason = Wire.readString(in);
-          if (debug) {
-            stderr.write(
-                ("debug: the command server (pid " + pid + ") refused: " + reason + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-          }
-          return wrote ? 1 : -1;
-        }
-        default -> throw new IOException("unknown frame " + kind);
-      }
+    }
+  }
+
+  /**
+   * Writes a chunk; returns the stream, or a null stream once writing failed (a closed pipe, as in
+   * {@code machine ls | head -1}): the rest is dropped, as a command in its own process drops it,
+   * and the exit code still comes from the server.
+   */
+  private static OutputStream copy(byte[] chunk, OutputStream to) {
+    try {
+      to.write(chunk);
+      return to;
+    } catch (IOException e) {
+      return OutputStream.nullOutputStream();
     }
   }
 

@@ -140,6 +140,28 @@ class CommandServerCliIT {
   }
 
   @Test
+  void outputPipeClosedEarly_commandIsNotRunTwice() throws Exception {
+    MachineProcess machine = machine();
+    Path machines = temp.resolve("store").resolve("machines");
+    String config = Files.readString(machines.resolve("m1").resolve("config.json"));
+    for (int i = 0; i < 2000; i++) { // ~150 KB of ls output: more than a pipe holds
+      Path dir = Files.createDirectories(machines.resolve("n" + i));
+      Files.writeString(dir.resolve("config.json"), config.replace("\"m1\"", "\"n" + i + "\""));
+    }
+    awaitServer(machine);
+
+    Process ls = machine.builder("--debug", "ls").start();
+    java.io.InputStream out = ls.getInputStream();
+    assertThat(out.read(new byte[16])).isPositive();
+    out.close(); // as `machine ls | head -c 16` does
+    String err = new String(ls.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(ls.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(ls.exitValue()).as(err).isZero();
+    assertThat(err).contains("answered by the command server").doesNotContain("no command server");
+  }
+
+  @Test
   void commandsThatChangeThings_alwaysRunInTheirOwnProcess() throws Exception {
     MachineProcess machine = machine();
     awaitServer(machine);
