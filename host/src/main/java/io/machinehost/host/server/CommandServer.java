@@ -205,10 +205,12 @@ final class CommandServer {
         return;
       }
       stores.add(storagePath(args, request.env(), Path.of(request.home())));
+      long started = System.nanoTime();
       int code = execute(request, args, in, out);
       synchronized (out) {
         out.writeByte(Wire.EXIT);
         out.writeInt(code);
+        out.writeLong(System.nanoTime() - started);
         out.flush();
       }
     } catch (IOException | RuntimeException e) {

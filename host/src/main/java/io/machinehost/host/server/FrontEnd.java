@@ -170,9 +170,16 @@ public final class FrontEnd {
           }
           case Wire.EXIT -> {
             int code = in.readInt();
+            long micros = in.readLong() / 1000;
             if (debug) {
               copy(
-                  ("debug: answered by the command server, pid " + pid + "\n")
+                  ("debug: answered by the command server, pid "
+                          + pid
+                          + ", in "
+                          + micros / 1000
+                          + "."
+                          + micros % 1000 / 100
+                          + " ms\n")
                       .getBytes(StandardCharsets.UTF_8),
                   stderr);
             }

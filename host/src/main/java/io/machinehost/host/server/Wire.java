@@ -29,11 +29,12 @@ import java.util.Set;
  * <p>The front end sends one request: {@link #MAGIC}, the executable's identity, the working
  * directory, the user's home, whether a terminal is attached, the arguments and the environment.
  * The server answers with frames, each a kind byte: {@link #STDOUT} or {@link #STDERR} and a
- * length-prefixed chunk, {@link #SERVER} and its PID (first, once), {@link #EXIT} and the exit code
- * (last), or {@link #REFUSED} and a reason, after which the front end runs the command itself.
+ * length-prefixed chunk, {@link #SERVER} and its PID (first, once), {@link #EXIT} with the exit
+ * code and the nanoseconds the command took in the server (last), or {@link #REFUSED} and a reason,
+ * after which the front end runs the command itself.
  */
 final class Wire {
-  static final int MAGIC = 0x4d484331; // "MHC1"
+  static final int MAGIC = 0x4d484332; // "MHC2"
   static final byte SERVER = 'p';
   static final byte STDOUT = 'o';
   static final byte STDERR = 'e';

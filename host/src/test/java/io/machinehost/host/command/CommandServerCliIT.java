@@ -277,6 +277,50 @@ class CommandServerCliIT {
     }
   }
 
+  @Test
+  void anotherUser_reachingTheSocket_isAnsweredWithNothing() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name"))
+            && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+            && Files.isExecutable(Path.of("/usr/bin/python3")),
+        "needs root, setpriv and python3 to act as another user");
+    MachineProcess machine = machine();
+    awaitServer(machine);
+    // Open the way to the socket, as a careless chmod would: the server still checks the peer.
+    Path socket;
+    try (java.util.stream.Stream<Path> files =
+        Files.list(temp.resolve("run/machinehost/commands"))) {
+      socket = files.filter(f -> f.toString().endsWith(".sock")).findFirst().orElseThrow();
+    }
+    for (Path p = socket.getParent(); !p.equals(temp.getParent()); p = p.getParent()) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+    Process nobody =
+        new ProcessBuilder(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "/usr/bin/python3",
+                "-c",
+                """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(sys.argv[1])
+                s.settimeout(20)
+                print(len(s.recv(100)))
+                """,
+                socket.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(nobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(nobody.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(said.strip()).as("bytes the server sent another user").isEqualTo("0");
+  }
+
   private static void answerOnce(ServerSocketChannel fake, byte[] reply) {
     try (SocketChannel client = fake.accept()) {
       client.read(ByteBuffer.allocate(4096));
