@@ -21,6 +21,7 @@ import io.machinehost.host.command.VersionCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,32 +37,34 @@ import picocli.CommandLine.ScopeType;
       "",
       "Run 'machine COMMAND --help' for more on a command; 'machine create -d DRIVER --help' lists"
           + " a driver's flags."
-    },
-    subcommands = {
-      CreateCommand.class,
-      LsCommand.class,
-      RmCommand.class,
-      InspectCommand.class,
-      QueryCommand.Status.class,
-      QueryCommand.Ip.class,
-      QueryCommand.Url.class,
-      PowerCommand.Start.class,
-      PowerCommand.Stop.class,
-      PowerCommand.Restart.class,
-      PowerCommand.Kill.class,
-      SshCommand.class,
-      ScpCommand.class,
-      ActiveCommand.class,
-      LabelCommand.class,
-      EnvCommand.class,
-      ConfigCommand.class,
-      ProvisionCommand.class,
-      RegenerateCertsCommand.class,
-      VersionCommand.class,
-      MachineCli.PluginCommand.class,
-      CompletionCommand.class
     })
 public final class MachineCli implements Runnable {
+  /** The subcommands, in the order help lists them. */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          CreateCommand.class,
+          LsCommand.class,
+          RmCommand.class,
+          InspectCommand.class,
+          QueryCommand.Status.class,
+          QueryCommand.Ip.class,
+          QueryCommand.Url.class,
+          PowerCommand.Start.class,
+          PowerCommand.Stop.class,
+          PowerCommand.Restart.class,
+          PowerCommand.Kill.class,
+          SshCommand.class,
+          ScpCommand.class,
+          ActiveCommand.class,
+          LabelCommand.class,
+          EnvCommand.class,
+          ConfigCommand.class,
+          ProvisionCommand.class,
+          RegenerateCertsCommand.class,
+          VersionCommand.class,
+          MachineCli.PluginCommand.class,
+          CompletionCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -162,6 +165,59 @@ public final class MachineCli implements Runnable {
   }
 
   /**
+   * Returns the command line for a CLI with the subcommands an argument list needs: only the one it
+   * names, when it names one (building picocli's model of every command was half the work of a warm
+   * {@code status}), else all of them (root help, completion, an unknown command's suggestions).
+   */
+  public static CommandLine commandLine(MachineCli cli, String... args) {
+    CommandLine commandLine = new CommandLine(cli);
+    String wanted = subcommandName(args);
+    boolean known =
+        wanted != null
+            && COMMANDS.stream().anyMatch(c -> named(c.getAnnotation(Command.class), wanted));
+    for (Class<?> command : COMMANDS) {
+      Command annotation = command.getAnnotation(Command.class);
+      if (!known || named(annotation, wanted)) {
+        commandLine.addSubcommand(command);
+        // Adding copies the root's parser settings over the subcommand's: apply its own again.
+        // (picocli's own default, a no-op, is private and is skipped.)
+        if (!java.lang.reflect.Modifier.isPrivate(annotation.modelTransformer().getModifiers())) {
+          CommandLine sub = commandLine.getSubcommands().get(annotation.name());
+          try {
+            annotation
+                .modelTransformer()
+                .getDeclaredConstructor()
+                .newInstance()
+                .transform(sub.getCommandSpec());
+          } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+    }
+    return commandLine;
+  }
+
+  private static boolean named(Command command, String name) {
+    return command.name().equals(name) || List.of(command.aliases()).contains(name);
+  }
+
+  /** The first argument that is not a global option or its value; null for help and completion. */
+  private static String subcommandName(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("-s") || arg.equals("--storage-path")) {
+        i++;
+      } else if (!arg.startsWith("-")) {
+        return arg.equals("help") || arg.equals("completion") ? null : arg;
+      } else if (arg.equals("--")) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /**
    * Runs a command line to its end and returns the exit code; every plugin started is ended.
    *
    * @param environment the world the command runs in
@@ -172,7 +228,7 @@ public final class MachineCli implements Runnable {
   public static int execute(
       CliEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
     MachineCli cli = new MachineCli(environment);
-    CommandLine commandLine = new CommandLine(cli);
+    CommandLine commandLine = commandLine(cli, args);
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(new ErrorReporter(cli));

@@ -109,8 +109,11 @@ public final class CreateCommand extends MachineCommand {
    * @return {@link ExitCodes#OK} to go on, or the exit code of a failure already reported
    */
   public static int prepare(CommandLine commandLine, MachineCli cli, String... args) {
+    if (!java.util.Arrays.asList(args).contains("create")) {
+      return ExitCodes.OK; // no create on the line: spare every other command a second parse
+    }
     MachineCli probe = new MachineCli(cli.environment());
-    CommandLine scan = new CommandLine(probe);
+    CommandLine scan = MachineCli.commandLine(probe, args);
     scan.setUnmatchedArgumentsAllowed(true);
     ParseResult parsed;
     try {

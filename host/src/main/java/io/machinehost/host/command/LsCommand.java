@@ -199,7 +199,8 @@ public final class LsCommand extends MachineCommand {
         MachineState.TIMEOUT.displayName(),
         "",
         "",
-        String.format("the %s driver did not answer within %d s", driver, timeout.toSeconds()),
+        // made for every machine in case it times out: concatenation, not the costlier format
+        "the " + driver + " driver did not answer within " + timeout.toSeconds() + " s",
         timeout.toMillis());
   }
 

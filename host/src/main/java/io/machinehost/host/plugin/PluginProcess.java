@@ -42,6 +42,7 @@ public final class PluginProcess implements AutoCloseable {
   private volatile boolean warm;
   private boolean reused;
   private Runnable release = () -> {};
+  private Runnable letGoOfChannel;
 
   PluginProcess(
       String name,
@@ -78,9 +79,11 @@ public final class PluginProcess implements AutoCloseable {
       ProcessHandle handle,
       Handshake handshake,
       PluginTls.Identity identity,
-      ManagedChannel channel) {
+      ManagedChannel channel,
+      Runnable letGoOfChannel) {
     PluginProcess p = new PluginProcess(name, executable, handle);
     p.connected(handshake, channel, identity);
+    p.letGoOfChannel = letGoOfChannel;
     return p;
   }
 
@@ -302,7 +305,9 @@ public final class PluginProcess implements AutoCloseable {
 
   /** Ends this command's hold on a warm plugin: its channel closes, the process stays. */
   private void letGo() {
-    if (channel != null) {
+    if (letGoOfChannel != null) {
+      letGoOfChannel.run();
+    } else if (channel != null) {
       channel.shutdownNow();
     }
     if (process != null) {

@@ -52,6 +52,9 @@ public final class WarmPlugins {
 
   private static final Duration HOLD_TIMEOUT = Duration.ofSeconds(3);
   private static final Map<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
+  private static final Map<String, ManagedChannel> KEPT = new ConcurrentHashMap<>();
+  private static final int MAX_KEPT = 32;
+  private static volatile boolean keepChannels;
   private static final Set<StandardOpenOption> LOCK_OPTIONS =
       Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
 
@@ -213,21 +216,76 @@ public final class WarmPlugins {
       trace("not reusing plugin pid %d: %s", record.pid(), e.getMessage());
       return Optional.empty();
     }
-    ManagedChannel channel;
-    try {
-      channel = PluginChannels.open(handshake, identity);
-    } catch (IllegalArgumentException e) {
-      trace("not reusing plugin pid %d: %s", record.pid(), e.getMessage());
-      return Optional.empty();
+    String key = record.handshake() + "\n" + record.clientCertificate();
+    ManagedChannel channel = keepChannels ? KEPT.remove(key) : null;
+    Context.CancellableContext held = null;
+    if (channel != null) {
+      held = holdCall(channel);
+      if (held == null) {
+        channel.shutdownNow();
+      }
     }
-    if (!hold(channel)) {
+    if (held == null) {
+      try {
+        channel = PluginChannels.open(handshake, identity);
+      } catch (IllegalArgumentException e) {
+        trace("not reusing plugin pid %d: %s", record.pid(), e.getMessage());
+        return Optional.empty();
+      }
+      held = holdCall(channel);
+    } else {
+      trace("reusing the open channel to plugin %s (pid %d)", driver, record.pid());
+    }
+    if (held == null) {
       channel.shutdownNow();
       trace("not reusing plugin pid %d: it does not answer as a warm plugin", record.pid());
       return Optional.empty();
     }
     trace("reusing warm plugin %s (pid %d)", driver, record.pid());
+    ManagedChannel open = channel;
+    Context.CancellableContext hold = held;
+    Runnable letGo =
+        keepChannels
+            ? () -> {
+              hold.cancel(null); // the plugin's idle period may start; the connection stays
+              keep(key, open, handshake);
+            }
+            : open::shutdownNow;
     return Optional.of(
-        PluginProcess.attached(driver, executable, process.get(), handshake, identity, channel));
+        PluginProcess.attached(
+            driver, executable, process.get(), handshake, identity, channel, letGo));
+  }
+
+  /**
+   * Keeps a channel to a warm plugin for the next command of this process, dropping kept channels
+   * whose plugin socket is gone (the plugin exited). At most one is kept per plugin.
+   */
+  private static void keep(String key, ManagedChannel channel, Handshake handshake) {
+    KEPT.entrySet()
+        .removeIf(
+            e -> {
+              Handshake h = Handshake.parse(e.getKey().substring(0, e.getKey().indexOf('\n')));
+              boolean gone = h.network().equals("unix") && !Files.exists(Path.of(h.address()));
+              if (gone || e.getValue().isShutdown()) {
+                e.getValue().shutdownNow();
+                return true;
+              }
+              return false;
+            });
+    boolean alive =
+        !handshake.network().equals("unix") || Files.exists(Path.of(handshake.address()));
+    if (!alive || KEPT.size() >= MAX_KEPT || KEPT.putIfAbsent(key, channel) != null) {
+      channel.shutdownNow();
+    }
+  }
+
+  /**
+   * Keeps channels to warm plugins open between commands of this process (a long-lived command
+   * server): the next command to the same plugin skips the TLS handshake. Each command still holds
+   * the plugin with its own call, so the plugin's idle period runs as before.
+   */
+  public static void keepChannels() {
+    keepChannels = true;
   }
 
   private PluginProcess start(String driver, Path executable) throws PluginLaunchException {
@@ -280,6 +338,11 @@ public final class WarmPlugins {
    * answered SERVING, i.e. accepted reuse.
    */
   static boolean hold(ManagedChannel channel) {
+    return holdCall(channel) != null;
+  }
+
+  /** {@link #hold}, returning the held call's context (cancel it to let go), or null. */
+  private static Context.CancellableContext holdCall(ManagedChannel channel) {
     CompletableFuture<HealthCheckResponse.ServingStatus> first = new CompletableFuture<>();
     Context.CancellableContext context = Context.current().withCancellation();
     context.run(
@@ -316,9 +379,9 @@ public final class WarmPlugins {
     }
     if (status != HealthCheckResponse.ServingStatus.SERVING) {
       context.cancel(null);
-      return false;
+      return null;
     }
-    return true;
+    return context;
   }
 
   /** The environment a plugin launched now gets: this process's, with the launcher's changes. */

@@ -80,6 +80,7 @@ final class CommandServer {
       String identity = Wire.identity(launcher);
       Path dir = Wire.socketDir(env);
       if (idle != null && Wire.privateToMe(dir)) {
+        io.machinehost.host.plugin.WarmPlugins.keepChannels();
         Path socket = Wire.socket(dir, identity);
         new CommandServer(launcher, identity, socket, idle).run();
       }

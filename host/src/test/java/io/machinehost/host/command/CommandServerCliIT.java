@@ -162,6 +162,32 @@ class CommandServerCliIT {
   }
 
   @Test
+  void channelKeptByTheServer_doesNotKeepThePluginFromIdlingOut() throws Exception {
+    MachineProcess machine = machine().env("MACHINEHOST_PLUGIN_IDLE", "3");
+    awaitServer(machine);
+    machine.run("status", "m1"); // starts the plugin
+    machine.run("status", "m1"); // attaches to it; the server keeps that channel
+    MachineProcess.Result second = machine.run("--debug", "status", "m1");
+    assertThat(second.err()).contains("reusing the open channel to plugin none");
+    Matcher pid = Pattern.compile("plugin none \\(.*\\) as pid (\\d+)").matcher(second.err());
+    assertThat(pid.find()).as(second.err()).isTrue();
+    ProcessHandle plugin = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
+
+    // Commands that do not use the plugin keep the server up meanwhile.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (plugin.isAlive() && System.nanoTime() < deadline) {
+      assertThat(machine.run("--debug", "version").err())
+          .contains("answered by the command server");
+      Thread.sleep(500);
+    }
+
+    assertThat(plugin.isAlive()).as("plugin idled out with the server's channel open").isFalse();
+    MachineProcess.Result after = machine.run("--debug", "status", "m1");
+    assertThat(after.out()).isEqualTo("Running\n");
+    assertThat(after.err()).contains("answered by the command server").contains("launched plugin");
+  }
+
+  @Test
   void commandsThatChangeThings_alwaysRunInTheirOwnProcess() throws Exception {
     MachineProcess machine = machine();
     awaitServer(machine);
