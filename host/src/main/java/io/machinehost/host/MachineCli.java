@@ -202,19 +202,10 @@ public final class MachineCli implements Runnable {
     return command.name().equals(name) || List.of(command.aliases()).contains(name);
   }
 
-  /** The first argument that is not a global option or its value; null for help and completion. */
+  /** The command a line names; null for help and completion, which list every command. */
   private static String subcommandName(String... args) {
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("-s") || arg.equals("--storage-path")) {
-        i++;
-      } else if (!arg.startsWith("-")) {
-        return arg.equals("help") || arg.equals("completion") ? null : arg;
-      } else if (arg.equals("--")) {
-        return null;
-      }
-    }
-    return null;
+    String command = CommandLineShape.of(args).command();
+    return "help".equals(command) || "completion".equals(command) ? null : command;
   }
 
   /**

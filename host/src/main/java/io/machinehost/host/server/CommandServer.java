@@ -1,6 +1,7 @@
 package io.machinehost.host.server;
 
 import io.machinehost.host.CliEnvironment;
+import io.machinehost.host.CommandLineShape;
 import io.machinehost.host.MachineCli;
 import io.machinehost.host.plugin.ReuseSettings;
 import java.io.DataInputStream;
@@ -271,13 +272,9 @@ final class CommandServer {
 
   /** The store a command line uses, as {@link MachineCli#storagePath()} resolves it. */
   static Path storagePath(String[] args, Map<String, String> env, Path home) {
-    for (int i = 0; i < args.length; i++) {
-      if ((args[i].equals("-s") || args[i].equals("--storage-path")) && i + 1 < args.length) {
-        return Path.of(args[i + 1]);
-      }
-      if (args[i].startsWith("--storage-path=")) {
-        return Path.of(args[i].substring("--storage-path=".length()));
-      }
+    String given = CommandLineShape.of(args).storagePath();
+    if (given != null) {
+      return Path.of(given);
     }
     String fromEnv = env.get("MACHINE_STORAGE_PATH");
     return fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : home.resolve(".machine");

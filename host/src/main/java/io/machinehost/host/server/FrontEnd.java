@@ -1,5 +1,6 @@
 package io.machinehost.host.server;
 
+import io.machinehost.host.CommandLineShape;
 import io.machinehost.host.MachineCli;
 import io.machinehost.host.plugin.ReuseSettings;
 import java.io.DataInputStream;
@@ -77,8 +78,8 @@ public final class FrontEnd {
 
   /**
    * Returns whether a server may answer this command line: reuse is on, the command is one it
-   * serves, no help is asked for, and the store path (if given) is absolute, since the server runs
-   * in another directory.
+   * serves with only global options the front end knows, no help is asked for, and the store path
+   * (if given, wherever it stands) is absolute, since the server runs in another directory.
    */
   static boolean served(String[] args, Map<String, String> env) {
     try {
@@ -92,33 +93,13 @@ public final class FrontEnd {
     if (storage != null && !storage.isBlank() && !Path.of(storage).isAbsolute()) {
       return false;
     }
-    String command = null;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("-h") || arg.equals("--help") || arg.equals("--")) {
-        return false;
-      }
-      if (command != null) {
-        continue;
-      }
-      if (arg.equals("-s") || arg.equals("--storage-path")) {
-        if (++i >= args.length || !Path.of(args[i]).isAbsolute()) {
-          return false;
-        }
-      } else if (arg.startsWith("--storage-path=")) {
-        if (!Path.of(arg.substring("--storage-path=".length())).isAbsolute()) {
-          return false;
-        }
-      } else if (arg.startsWith("-")
-          && !arg.equals("-D")
-          && !arg.equals("--debug")
-          && !arg.equals("--native-ssh")) {
-        return false; // an option the front end does not know: let the CLI say what it is
-      } else if (!arg.startsWith("-")) {
-        command = arg;
-      }
-    }
-    return command != null && SERVED.contains(command);
+    CommandLineShape shape = CommandLineShape.of(args);
+    return shape.plain()
+        && !shape.help()
+        && !shape.endOfOptions()
+        && (shape.storagePath() == null || Path.of(shape.storagePath()).isAbsolute())
+        && shape.command() != null
+        && SERVED.contains(shape.command());
   }
 
   /**

@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,19 +69,6 @@ class CommandServerCliIT {
     throw new AssertionError("no command server answered; last run said:\n" + last);
   }
 
-  private static boolean exits(long pid, int seconds) throws Exception {
-    Optional<ProcessHandle> p = ProcessHandle.of(pid);
-    if (p.isEmpty()) {
-      return true;
-    }
-    try {
-      p.get().onExit().get(seconds, TimeUnit.SECONDS);
-      return true;
-    } catch (java.util.concurrent.TimeoutException e) {
-      return false;
-    }
-  }
-
   @Test
   void readOnlyCommands_answeredByTheServer_printWhatTheProcessPrints() throws Exception {
     MachineProcess machine = machine();
@@ -134,9 +120,11 @@ class CommandServerCliIT {
     MachineProcess.Result next = machine.run("--debug", "status", "ok1");
     assertThat(next.out()).isEqualTo("Running\n");
     assertThat(next.err()).contains("answered by the command server, pid " + server);
-    deleteTree(temp.resolve("store"));
+    MachineProcess.deleteTree(temp.resolve("store"));
     // It exits only with no command running: the interrupted ls has ended too.
-    assertThat(exits(server, 30)).as("server %d exits once its store is gone", server).isTrue();
+    assertThat(MachineProcess.exits(server, 30))
+        .as("server %d exits once its store is gone", server)
+        .isTrue();
   }
 
   @Test
@@ -206,9 +194,11 @@ class CommandServerCliIT {
     MachineProcess machine = machine();
     long server = awaitServer(machine);
 
-    deleteTree(temp.resolve("store"));
+    MachineProcess.deleteTree(temp.resolve("store"));
 
-    assertThat(exits(server, 20)).as("server %d exits once its store is gone", server).isTrue();
+    assertThat(MachineProcess.exits(server, 20))
+        .as("server %d exits once its store is gone", server)
+        .isTrue();
   }
 
   @Test
@@ -216,7 +206,7 @@ class CommandServerCliIT {
     MachineProcess machine = machine().env("MACHINEHOST_PLUGIN_IDLE", "3");
     long server = awaitServer(machine);
 
-    assertThat(exits(server, 30)).as("server %d idles out", server).isTrue();
+    assertThat(MachineProcess.exits(server, 30)).as("server %d idles out", server).isTrue();
     MachineProcess.Result next = machine.run("--debug", "status", "m1");
     assertThat(next.out()).isEqualTo("Running\n");
     assertThat(next.err()).contains("no command server answered");
@@ -246,7 +236,7 @@ class CommandServerCliIT {
 
     Files.setLastModifiedTime(bin.resolve("machine"), FileTime.from(Instant.now()));
 
-    assertThat(exits(server, 20))
+    assertThat(MachineProcess.exits(server, 20))
         .as("server %d exits when its executable changes", server)
         .isTrue();
   }
@@ -259,7 +249,7 @@ class CommandServerCliIT {
     assertThat(m.find()).as(first.err()).isTrue();
     Path socket = Path.of(m.group(1));
     long server = awaitServer(machine);
-    assertThat(exits(server, 30)).as("server idles out").isTrue();
+    assertThat(MachineProcess.exits(server, 30)).as("server idles out").isTrue();
     machine.env("MACHINEHOST_PLUGIN_IDLE", "30");
 
     for (byte[] reply : new byte[][] {{}, "garbage!".getBytes(StandardCharsets.UTF_8)}) {
@@ -291,16 +281,8 @@ class CommandServerCliIT {
     assertThat(r.out()).isEqualTo("Running\n");
     assertThat(r.err()).doesNotContain("answered by the command server");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    deleteTree(temp.resolve("store"));
-    assertThat(exits(server, 20)).isTrue();
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    MachineProcess.deleteTree(temp.resolve("store"));
+    assertThat(MachineProcess.exits(server, 20)).isTrue();
   }
 
   @Test

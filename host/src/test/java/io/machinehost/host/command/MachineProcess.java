@@ -8,10 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Runs the built {@code dist/bin/machine} as a user would, with a store of its own. */
 final class MachineProcess {
@@ -97,5 +100,28 @@ final class MachineProcess {
             + "\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return env("MACHINE_PLUGIN_PATH", pluginDir.toString());
+  }
+
+  /** Returns whether the process exits within that many seconds (true if it is gone). */
+  static boolean exits(long pid, int seconds) throws Exception {
+    Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    if (p.isEmpty()) {
+      return true;
+    }
+    try {
+      p.get().onExit().get(seconds, TimeUnit.SECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
+  /** Deletes a directory tree. */
+  static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,19 +41,6 @@ class WarmReuseCliIT {
     return found;
   }
 
-  private static boolean exits(long pid, int seconds) throws Exception {
-    Optional<ProcessHandle> p = ProcessHandle.of(pid);
-    if (p.isEmpty()) {
-      return true;
-    }
-    try {
-      p.get().onExit().get(seconds, TimeUnit.SECONDS);
-      return true;
-    } catch (java.util.concurrent.TimeoutException e) {
-      return false;
-    }
-  }
-
   @Test
   void nextCommand_reusesTheWarmPlugin_whichExitsAfterItsIdlePeriod() throws Exception {
     // Long enough for the next JVM to start on a busy machine, short enough to wait for.
@@ -72,7 +58,7 @@ class WarmReuseCliIT {
     assertThat(a.get(0)[0]).isEqualTo("launched");
     assertThat(b.get(0)[0]).as(second.err()).isEqualTo("reused");
     assertThat(b.get(0)[1]).isEqualTo(a.get(0)[1]);
-    assertThat(exits(Long.parseLong(a.get(0)[1]), 40)).as("idled out").isTrue();
+    assertThat(MachineProcess.exits(Long.parseLong(a.get(0)[1]), 40)).as("idled out").isTrue();
   }
 
   @Test
@@ -107,6 +93,8 @@ class WarmReuseCliIT {
     assertThat(p).hasSize(1);
     assertThat(p.get(0)[0]).isEqualTo("launched");
     assertThat(temp.resolve("store").resolve("run").resolve("none.json")).doesNotExist();
-    assertThat(exits(Long.parseLong(p.get(0)[1]), 5)).as("ended with its command").isTrue();
+    assertThat(MachineProcess.exits(Long.parseLong(p.get(0)[1]), 5))
+        .as("ended with its command")
+        .isTrue();
   }
 }
