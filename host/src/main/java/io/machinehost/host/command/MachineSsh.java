@@ -1,10 +1,10 @@
 package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import io.machinehost.sdk.ssh.KnownHosts;
 import io.machinehost.sdk.ssh.SshTarget;
 import io.machinehost.sdk.ssh.SshjClient;
@@ -46,7 +46,7 @@ final class MachineSsh {
           null);
     }
     MachineRecord record = session.load(machine);
-    GrpcDriverClient driver = session.driver(record, Session.CALL_TIMEOUT);
+    MachineDriver driver = session.driver(record, Session.CALL_TIMEOUT);
     try {
       MachineState state = driver.getState();
       if (state != MachineState.RUNNING) {

@@ -1,10 +1,10 @@
 package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.DriverException;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,7 +70,7 @@ public final class RmCommand extends MachineCommand {
     }
     String warning = "";
     try (HostOperation operation = new HostOperation(name, err(), terminal, several)) {
-      GrpcDriverClient driver = session.driver(record, Session.CALL_TIMEOUT);
+      MachineDriver driver = session.driver(record, Session.CALL_TIMEOUT);
       driver.remove(operation);
     } catch (DriverException | CliException e) {
       if (!force) {
