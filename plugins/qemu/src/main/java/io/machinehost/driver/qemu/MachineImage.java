@@ -49,6 +49,9 @@ record MachineImage(
   static final String INITRD = "initrd.img";
   static final String CMDLINE = "cmdline";
 
+  /** No boot loader and file system fit in less. */
+  private static final long MIN_DISK = 1L << 20;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Returns the recipe's bytes. */
@@ -139,6 +142,14 @@ record MachineImage(
       json = JSON.readTree(info.out());
     } catch (IOException e) {
       throw DriverException.internal("qemu-img info %s printed no JSON: %s", disk, info.out());
+    }
+    if (json.path("virtual-size").asLong() < MIN_DISK) {
+      throw DriverException.invalidArgument(
+          QemuFlags.IMAGE,
+          "%s is not a bootable disk image: it holds %d bytes; give a qcow2 or raw disk, or a"
+              + " directory \"make vm-image\" built",
+          disk,
+          json.path("virtual-size").asLong());
     }
     if (!dir) {
       return new MachineImage(

@@ -19,8 +19,6 @@ final class Programs {
   static final String APT_LINE =
       "apt-get install --no-install-recommends qemu-system-x86 qemu-utils";
 
-  private static final List<String> EXTRA_PATH = List.of("/usr/local/bin", "/usr/bin", "/bin");
-
   /**
    * What a program printed and returned.
    *
@@ -38,7 +36,7 @@ final class Programs {
 
   private Programs() {}
 
-  /** Finds a program by path, or by name on the PATH (and the usual bin directories). */
+  /** Finds a program by path, or by name on the PATH. */
   static Optional<Path> find(String program) {
     if (program.indexOf('/') >= 0) {
       Path path = Path.of(program);
@@ -51,7 +49,6 @@ final class Programs {
     if (path != null) {
       dirs.addAll(List.of(path.split(File.pathSeparator)));
     }
-    dirs.addAll(EXTRA_PATH);
     for (String dir : dirs) {
       if (dir.isEmpty()) {
         continue;

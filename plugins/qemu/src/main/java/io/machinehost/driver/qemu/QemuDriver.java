@@ -389,6 +389,9 @@ public final class QemuDriver extends BaseDriver {
   public void stop(Operation operation) throws DriverException {
     VmProcess process = process();
     if (process.find().isEmpty()) {
+      requireDisk();
+    }
+    if (process.find().isEmpty()) {
       process.removeStaleFiles();
       operation.progress("stop", "The VM is stopped already");
       return;
@@ -406,6 +409,9 @@ public final class QemuDriver extends BaseDriver {
   @Override
   public void kill(Operation operation) throws DriverException {
     VmProcess process = process();
+    if (process.find().isEmpty()) {
+      requireDisk();
+    }
     if (process.find().isEmpty()) {
       process.removeStaleFiles();
       operation.progress("kill", "The VM is stopped already");
