@@ -57,6 +57,12 @@ class VmCommandTest {
   }
 
   @Test
+  void cmdline_tcg_skipsTheTimerCheckThatFailsUnderEmulation() {
+    assertThat(command("tcg", 1, BUILT).cmdline()).isEqualTo("root=/dev/vda rw no_timer_check");
+    assertThat(command("kvm", 1, BUILT).cmdline()).isEqualTo("root=/dev/vda rw");
+  }
+
+  @Test
   void arguments_plainDisk_bootsItsOwnLoader() {
     MachineImage disk =
         new MachineImage(
