@@ -111,6 +111,8 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
 UseDNS no
+HostKey /etc/ssh/ssh_host_ed25519_key
+HostKey /etc/ssh/ssh_host_ecdsa_key
 # Under emulation (TCG) a login takes seconds: early attempts must not lock later ones out.
 MaxStartups 100:30:200
 LoginGraceTime 60
@@ -122,7 +124,11 @@ cat >"$root/usr/local/sbin/machinehost-seed" <<'SEED'
 # Applies the machine's seed (the disk labelled CIDATA, files under machinehost/) at every boot.
 set -u
 resize2fs /dev/vda >/dev/null 2>&1 || true
-[ -f /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -A
+# Ed25519 and ECDSA host keys only: RSA key generation takes seconds under an emulated CPU.
+for type in ed25519 ecdsa; do
+  key=/etc/ssh/ssh_host_${type}_key
+  [ -f "$key" ] || ssh-keygen -q -t "$type" -N '' -f "$key"
+done
 dev=$(blkid -L CIDATA 2>/dev/null || blkid -L cidata 2>/dev/null || true)
 [ -n "$dev" ] || { echo "machinehost-seed: no seed disk"; exit 0; }
 mnt=/run/machinehost-seed
@@ -182,6 +188,11 @@ ln -sf /dev/null "$root/etc/systemd/system/systemd-networkd-wait-online.service"
 ln -sf /dev/null "$root/etc/systemd/system/apt-daily.timer"
 ln -sf /dev/null "$root/etc/systemd/system/apt-daily-upgrade.timer"
 ln -sf /dev/null "$root/etc/systemd/system/e2scrub_reap.service"
+# The engine is installed but not started at first boot: provisioning configures TLS, enables it
+# and starts it once, instead of the boot starting it only to have it restarted (under TCG that
+# start costs tens of seconds of CPU).
+rm -f "$root/etc/systemd/system/multi-user.target.wants/docker.service" \
+  "$root/etc/systemd/system/sockets.target.wants/docker.socket"
 # Slim the image: package caches, documentation and locales are not needed on a Docker host.
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* \
   "$root"/usr/share/man/* "$root"/usr/share/locale/* "$root"/var/log/*.log
