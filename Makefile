@@ -36,6 +36,7 @@ conformance:
 	$(MACHINE) plugin test plugins/python-example/machine-driver-pyproc -- --pyproc-greeting hello --pyproc-create-delay 3
 	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
 	$(MACHINE) plugin test docker -- --docker-host "$$(.ci/testbed/testbed.sh env | sed -n 's/^export DOCKER_HOST=//p')"
+	$(MACHINE) plugin test qemu -- --qemu-image "$$($(VM_IMAGE_RECIPE) --print-dir $(VM_IMAGE_CACHE))"
 
 # The README's end-to-end demo: builds, then drives real machines through dist/bin/machine.
 demo:
@@ -46,6 +47,7 @@ demo:
 # Measures the current dist/: run "make build" first.
 bench:
 	.ci/bench/bench.sh
+	.ci/bench/qemu-bench.sh
 
 fmt:
 	$(MVN) spotless:apply
@@ -67,3 +69,12 @@ testbed-env:
 
 testbed-down:
 	.ci/testbed/testbed.sh down
+
+# The qemu driver's machine image, built from Debian packages (debootstrap; needs root and Debian's
+# mirror) into VM_IMAGE_CACHE, the store's image cache by default, where `machine create -d qemu`
+# looks; rebuilt only when the recipe changes (plugins/qemu/README.md).
+VM_IMAGE_RECIPE := plugins/qemu/src/main/image/build-image.sh
+VM_IMAGE_CACHE ?= $(or $(MACHINE_STORAGE_PATH),$(HOME)/.machine)/cache/qemu
+.PHONY: vm-image
+vm-image:
+	$(VM_IMAGE_RECIPE) $(VM_IMAGE_CACHE)

@@ -11,6 +11,7 @@ STORE=$(mktemp -d "${TMPDIR:-/tmp}/machinehost-demo.XXXXXX")
 export MACHINE_STORAGE_PATH=$STORE
 cleanup() {
   "$MACHINE" rm -f demo >/dev/null 2>&1 || true
+  "$MACHINE" rm -f vm1 >/dev/null 2>&1 || true
   rm -rf "$STORE"
 }
 trap cleanup EXIT
@@ -51,6 +52,30 @@ run "$MACHINE" start demo
 run docker version --format 'engine back: {{.Server.Version}}'
 run "$MACHINE" rm -y demo
 run "$MACHINE" ls
+
+echo
+echo "== the qemu driver: a real VM (KVM when it works here, TCG otherwise) from the Debian image"
+if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+  echo "skipped: QEMU is not installed (apt-get install --no-install-recommends qemu-system-x86 qemu-utils)"
+elif [ "$(id -u)" != 0 ] && [ ! -d "${VM_IMAGE_CACHE:-/var/cache/machinehost/qemu}" ]; then
+  echo "skipped: building the machine image needs root (or run make vm-image as root first)"
+else
+  # The image is built once per recipe (a few minutes), into a cache shared with the tests.
+  cache=${VM_IMAGE_CACHE:-/var/cache/machinehost/qemu}
+  run make -s vm-image VM_IMAGE_CACHE="$cache"
+  mkdir -p "$STORE/cache/qemu"
+  ln -s "$(plugins/qemu/src/main/image/build-image.sh --print-dir "$cache")" "$STORE/cache/qemu/"
+  run "$MACHINE" create -d qemu vm1
+  printf '\n$ eval "$(%s env vm1)"\n' "$MACHINE"
+  eval "$("$MACHINE" env vm1)"
+  run docker info --format '{{.Name}}'
+  run "$MACHINE" ssh vm1 -- 'echo kept > ~/kept.txt'
+  run "$MACHINE" stop vm1
+  run "$MACHINE" start vm1
+  run "$MACHINE" ssh vm1 -- cat '~/kept.txt'
+  run "$MACHINE" rm -y vm1
+  run "$MACHINE" ls
+fi
 
 echo
 echo "demo finished: every machine it made is removed"

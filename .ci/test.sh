@@ -26,6 +26,12 @@ echo "== test bench"
 .ci/testbed/testbed.sh up
 eval "$(.ci/testbed/testbed.sh env)"
 
+echo "== the qemu driver's machine image (cached on this machine by its recipe's hash)"
+apt_install qemu-system-x86 qemu-utils debootstrap e2fsprogs
+export MACHINEHOST_VM_IMAGE_CACHE=/var/cache/machinehost/qemu
+make -s vm-image VM_IMAGE_CACHE="$MACHINEHOST_VM_IMAGE_CACHE"
+export VM_IMAGE_CACHE=$MACHINEHOST_VM_IMAGE_CACHE
+
 echo "== Java unit and integration tests"
 mvn -B install
 
