@@ -43,7 +43,8 @@ SLOW_DIR = os.path.join(ROOT, ".ci", "chaos", "drivers")
 COUNT = int(os.environ.get("COUNT", "50"))
 ONLY = re.compile(sys.argv[1] if len(sys.argv) > 1 else ".")
 IDLE = 1  # MACHINEHOST_PLUGIN_IDLE of most runs, seconds
-LINGER = IDLE + 15  # how long a run's processes may outlive their last command
+LINGER = 15  # how long a run's processes may outlive their idle period once its store is gone
+CACHE = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
 URL = "tcp://127.0.0.1:2376"
 MARK = "MACHINEHOST_CHAOS"
 SUITE = "%06x" % random.randrange(1 << 24)
@@ -177,18 +178,22 @@ class Ctx:
 
     def __init__(self, idle=IDLE, plugin_path=None, private_sockets=True):
         Ctx.serial += 1
+        self.idle = idle
         self.id = "r%d" % Ctx.serial
         self.dir = os.path.join(WORK, self.id)
         self.store = os.path.join(self.dir, "s")
         self.xdg = os.path.join(self.dir, "x")
         self.sockets = os.path.join(self.dir, "p")
-        for d in (self.dir, self.xdg, self.sockets):
+        self.home = os.path.join(self.dir, "h")  # so that no default store is the user's
+        for d in (self.dir, self.xdg, self.sockets, self.home):
             os.mkdir(d, 0o700)
         self.tag = "%s/%s" % (SUITE, self.id)
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("MACHINE", "PLUGIN_", "PYPROC", "CHAOS_"))}
         self.env.update({
             "MACHINE_STORAGE_PATH": self.store,
+            "HOME": self.home,
+            "XDG_CACHE_HOME": CACHE,  # class-data archives and pyproc's generated code are kept
             "XDG_RUNTIME_DIR": self.xdg,
             "MACHINEHOST_PLUGIN_IDLE": str(idle),
             "MACHINE_PLUGIN_PATH": plugin_path or "",
@@ -220,7 +225,7 @@ def reap(ctx, test):
     """Ends a run: removes its store (warm plugins and its command server then exit at once) and
     leaves it to settle() to check that its processes went away."""
     shutil.rmtree(ctx.store, ignore_errors=True)
-    pending.append((ctx, test, time.monotonic() + LINGER))
+    pending.append((ctx, test, time.monotonic() + ctx.idle + LINGER))
 
 
 def settle(block=False):
@@ -233,7 +238,7 @@ def settle(block=False):
                 continue
             pending.remove(item)
             if left:
-                test.fail("processes outlived the run by %d s: %s" % (LINGER, describe(left)))
+                test.fail("processes outlived the idle period by %d s: %s" % (LINGER, describe(left)))
                 kill_pids(left)
             shutil.rmtree(ctx.dir, ignore_errors=True)
         if not block or not pending:
@@ -288,6 +293,10 @@ class Test:
         self.name, self.runs, self.failures, self.worst, self.unit = name, 0, 0, None, ""
         self.reasons = []
         self.failed_run = False
+        self.tallies = {}
+
+    def tally(self, what):
+        self.tallies[what] = self.tallies.get(what, 0) + 1
 
     def begin(self):
         self.runs += 1
@@ -362,6 +371,7 @@ def kill_create(variant):
         except (OSError, ValueError):
             pass
         exists = os.path.isdir(ctx.machine_dir(name))
+        t.tally("left a machine" if exists else "left none")
         ls = ctx.machine("ls", timeout=60)
         if t.check(ls.rc == 0 and not crashed(ls), "ls after the kill: " + ls.brief()):
             t.check((name in ls_names(ls)) == exists,
@@ -473,7 +483,14 @@ def kill_plugin():
                 t.check(not left, "socket directories of the killed plugin left: %s" % left)
                 for d in left:
                     shutil.rmtree(os.path.join(ctx.sockets, d), ignore_errors=True)
-    reap(ctx, TESTS[-1])
+    cleanup_row("kill-plugin", ctx)
+
+
+def cleanup_row(part, ctx):
+    """A row of its own for the processes of a run shared by several tests."""
+    t = test(part + "/cleanup")
+    t.begin()
+    reap(ctx, t)
     settle(block=True)
 
 
@@ -688,8 +705,36 @@ class Corpus:
         # x/ beside the store looks like a machine: what ../x would resolve to.
         shutil.copyfile(os.path.join(self.ctx.machine_dir("keep"), "config.json"),
                         os.path.join(self.mid, "x", "config.json"))
+        self.backup = os.path.join(self.ctx.dir, "backup")
+        shutil.copytree(self.top, self.backup, symlinks=True,
+                        ignore=lambda d, names: ["store"] if d == self.mid else [])
+        shutil.copytree(self.ctx.machine_dir("keep"), os.path.join(self.backup, "keep"))
         self.before = tree_hash(self.top, self.ctx.store)
         self.keep = tree_hash(self.ctx.machine_dir("keep"), "/nonexistent")
+
+    def restore(self):
+        """Puts the sentinel tree and the machine keep back as they were, after a case that
+        changed them, so that the next case starts from the same tree."""
+        for parent, skip in ((self.top, {"mid", "keep"}), (self.mid, {"store"})):
+            for n in os.listdir(parent):
+                if n not in skip:
+                    p = os.path.join(parent, n)
+                    if os.path.isdir(p) and not os.path.islink(p):
+                        shutil.rmtree(p)
+                    else:
+                        os.unlink(p)
+            source = os.path.join(self.backup, os.path.relpath(parent, self.top))
+            for n in os.listdir(source):
+                if n not in skip:
+                    src, dst = os.path.join(source, n), os.path.join(parent, n)
+                    if os.path.isdir(src) and not os.path.islink(src):
+                        shutil.copytree(src, dst, symlinks=True)
+                    else:
+                        shutil.copy2(src, dst, follow_symlinks=False)
+        keep = self.ctx.machine_dir("keep")
+        shutil.rmtree(keep, ignore_errors=True)
+        os.makedirs(os.path.dirname(keep), exist_ok=True)
+        shutil.copytree(os.path.join(self.backup, "keep"), keep)
 
     def untouched(self):
         """Changes outside the store and to the machine keep since the start."""
@@ -713,9 +758,10 @@ def expect(t, r, codes, patterns, corpus, what):
     t.check(not crashed(r), "%s: a stack trace: %s" % (what, r.brief()))
     changes = corpus.untouched()
     t.check(not changes, "%s: touched outside the store: %s" % (what, changes[:4]))
-    if changes:  # start the next case from a known tree
-        corpus.before = tree_hash(corpus.top, corpus.ctx.store)
-        corpus.keep = tree_hash(corpus.ctx.machine_dir("keep"), "/nonexistent")
+    if changes:  # the next case starts from the same tree
+        corpus.restore()
+        left = corpus.untouched()
+        t.check(not left, "%s: the sentinel tree could not be restored: %s" % (what, left[:4]))
 
 
 NONZERO = tuple(range(1, 256))
@@ -729,10 +775,11 @@ def bad_names(corpus):
     for label, name in names.items():
         t = test("bad-input/name/" + label)
         # 300 characters: the limit is stated (a number of characters).
-        want = [r"\b\d{2,3}\b.*character|character.*\b\d{2,3}\b"] if label == "300-chars" else []
-        # Every command refuses before it touches the filesystem: exit 2, naming the rule.
-        if label == "leading-dash":
-            want = []  # parsed as an option: exit 2 as any unknown option
+        # Every command refuses before it touches the filesystem: exit 2, saying the name is not
+        # valid; for 300 characters the limit is stated (a number of characters).
+        want = [r"name"]
+        if label == "300-chars":
+            want.append(r"\b\d{2,3}\b.*character|character.*\b\d{2,3}\b")
         cases = [
             ("create", ["create", "-d", "none", "--url", URL, "--", name]),
             ("rm -f -y", ["rm", "-f", "-y", "--", name]),
@@ -848,9 +895,7 @@ def bad_input():
         return
     for part in (bad_names, bad_store_paths, bad_urls, corrupt_configs):
         part(corpus)
-    os.chmod(corpus.ctx.store, 0o700)
-    reap(corpus.ctx, TESTS[-1])
-    settle(block=True)
+    cleanup_row("bad-input", corpus.ctx)
 
 
 # -- another local user on every socket -----------------------------------------------------------
@@ -988,8 +1033,7 @@ def foreign_user():
     leaked = provider_processes("fp1")
     kill_pids(leaked)
     reap(pctx, t)
-    reap(ctx, t)
-    settle(block=True)
+    cleanup_row("foreign-user", ctx)
 
 
 def sock_owner(path):
@@ -1019,6 +1063,7 @@ def table():
     rows = [("test", "runs", "failures", "worst case")]
     for t in TESTS:
         worst = "" if t.worst is None else "%.1f %s" % (t.worst, t.unit)
+        worst = "; ".join([worst] * bool(worst) + ["%d %s" % (n, k) for k, n in t.tallies.items()])
         rows.append((t.name, str(t.runs), str(t.failures), worst))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = []
