@@ -134,8 +134,21 @@ def provider_processes(name):
     return pids
 
 
+def state_of(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0].decode()
+    except (OSError, IndexError):
+        return None
+
+
 def provider_alive(record):
-    return bool(record) and record.get("pid") and start_time(record["pid"]) == record.get("startTime")
+    """Whether the pyproc machine process of record still runs (a zombie does not: it waits for
+    PID 1 to reap it, which here may take a while)."""
+    if not record or not record.get("pid"):
+        return False
+    pid = record["pid"]
+    return start_time(pid) == record.get("startTime") and state_of(pid) not in (None, "Z")
 
 
 class Result:
@@ -336,24 +349,35 @@ def selected(name):
 
 def kill_create(variant):
     t = test("kill-create/" + variant)
+    window = None
     for i in range(COUNT):
         t.begin()
         name = "k%s%d" % (SUITE, i)
         if variant == "none":
             ctx = Ctx()
-            args, window = ["create", "-d", "none", "--url", URL, name], 2.5
+            args = ["create", "-d", "none", "--url", URL, name]
         else:
             ctx = Ctx(plugin_path=PYPROC_DIR)
             args = ["create", "-d", "pyproc", "--pyproc-greeting", "hi",
                     "--pyproc-create-delay", "2", name]
-            window = 5.0
+        if window is None:
+            # The kill lands anywhere in a whole create: as long as one takes now, and a bit more.
+            calibration = Ctx(plugin_path=ctx.env["MACHINE_PLUGIN_PATH"])
+            r = calibration.machine(*args[:-1], "calibrate", timeout=120)
+            window = 1.2 * r.seconds
+            if r.rc == 0:
+                calibration.machine("rm", "-f", "-y", "calibrate", timeout=60)
+            reap(calibration, t)
         p = ctx.popen(*args)
         try:
             p.communicate(timeout=random.uniform(0.0, window))
+            t.tally("finished first")
         except subprocess.TimeoutExpired:
             os.kill(p.pid, signal.SIGKILL)
-            p.communicate(timeout=10)
+            p.wait(timeout=10)
         killed = time.monotonic()
+        for pipe in (p.stdout, p.stderr):  # a plugin may still hold the other end
+            pipe.close()
         record_path = os.path.join(ctx.machine_dir(name), "pyproc", "instance.json")
         # No plugin (nor anything else of the run) outlives the kill by more than the idle period.
         gone = wait_until(lambda: not ctx.procs(), IDLE + 10)
@@ -371,7 +395,7 @@ def kill_create(variant):
         except (OSError, ValueError):
             pass
         exists = os.path.isdir(ctx.machine_dir(name))
-        t.tally("left a machine" if exists else "left none")
+        t.tally("left a machine" if exists else "left no machine")
         ls = ctx.machine("ls", timeout=60)
         if t.check(ls.rc == 0 and not crashed(ls), "ls after the kill: " + ls.brief()):
             t.check((name in ls_names(ls)) == exists,
@@ -384,7 +408,10 @@ def kill_create(variant):
             t.check(not os.path.exists(ctx.machine_dir(name)),
                     "rm -f left %s" % ctx.machine_dir(name))
         if variant == "pyproc":
-            t.check(not provider_alive(record), "rm -f left the machine's process %s" % record)
+            t.check(wait_until(lambda: not provider_alive(record), 5),
+                    "rm -f left the machine's process %s (%s)" % (
+                        record, record and state_of(record["pid"])))
+            wait_until(lambda: not provider_processes(name), 5)
             leaked = provider_processes(name)
             if not t.check(not leaked, "machine processes of %s left: %s" % (name, leaked)):
                 kill_pids(leaked)
