@@ -2,6 +2,7 @@ package io.machinehost.host.command;
 
 import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The drivers one {@code machine} command talks to: one plugin process per driver, started on first
@@ -26,6 +27,14 @@ public interface DriverPool extends AutoCloseable {
    */
   GrpcDriverClient machine(String driver, String machine, String configJson, Duration callTimeout)
       throws CliException;
+
+  /**
+   * Returns, when the plugin of a driver that this pool started has since exited, what it left: its
+   * exit code and the last lines of its output, for a report printed once rather than per machine.
+   */
+  default Optional<String> exitReport(String driver) {
+    return Optional.empty();
+  }
 
   /** Ends every plugin this pool started. */
   @Override

@@ -35,7 +35,7 @@ record EngineAccess(MachineRecord record, GrpcDriverClient driver, String url, P
    */
   static EngineAccess of(Session session, String name) throws CliException {
     MachineRecord record = session.load(name);
-    GrpcDriverClient driver = session.driver(record, Session.CALL_TIMEOUT);
+    GrpcDriverClient driver = session.driver(record, session.callTimeout());
     MachineState state;
     String url;
     try {

@@ -43,7 +43,7 @@ public abstract class PowerCommand extends MachineCommand {
 
   private String act(String name, boolean several, boolean terminal) throws CliException {
     MachineRecord record = session().load(name);
-    GrpcDriverClient driver = session().driver(record, Session.CALL_TIMEOUT);
+    GrpcDriverClient driver = session().driver(record, session().callTimeout());
     MachineState target = target();
     try {
       if (target != null && driver.getState() == target) {
