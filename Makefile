@@ -3,7 +3,7 @@ MVN ?= mvn -B -q
 PREFIX ?= $(HOME)/.local
 MACHINE := dist/bin/machine
 
-.PHONY: build install test examples conformance fmt lint demo bench clean
+.PHONY: build install test examples conformance fmt lint demo bench clean chaos
 # Builds everything into dist/bin, then runs `machine plugin ls` once with a scratch store: that
 # launches the CLI and each bundled driver, which trains their class-data-sharing archives.
 build:
@@ -48,6 +48,11 @@ demo:
 bench:
 	.ci/bench/bench.sh
 	.ci/bench/qemu-bench.sh
+
+# The fault suite: kills, concurrent writers, the bad-input corpus and another user on every socket,
+# each COUNT times (default 50), against the current dist/ (.ci/chaos/chaos.py; README "Fault suite").
+chaos:
+	COUNT=$${COUNT:-50} /usr/bin/python3 .ci/chaos/chaos.py
 
 fmt:
 	$(MVN) spotless:apply

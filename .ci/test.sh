@@ -40,3 +40,6 @@ make -s examples
 
 echo "== conformance kit"
 make -s conformance
+
+echo "== fault suite (x5)"
+COUNT=5 make -s chaos
