@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,6 +57,8 @@ public final class ConformanceKit {
   private FlagValues values;
   private GrpcDriverClient machine;
   private boolean created;
+  private Duration createTook;
+  private Duration cancelAfter;
 
   /**
    * Prepares a run.
@@ -75,6 +76,18 @@ public final class ConformanceKit {
     this.flagArgs = List.copyOf(flagArgs);
     this.store = store;
     this.out = out;
+  }
+
+  /**
+   * Sets when {@code semantics.cancel-create} cancels its Create (by default half the time the
+   * first Create took, between 50 and 300 ms).
+   *
+   * @param delay the time from the call to the cancel
+   * @return this kit
+   */
+  public ConformanceKit cancelAfter(Duration delay) {
+    this.cancelAfter = delay;
+    return this;
   }
 
   /** A check's body. */
@@ -439,7 +452,9 @@ public final class ConformanceKit {
           }
           machine = newMachine("a");
           machine.preCreateCheck();
+          long started = System.nanoTime();
           machine.create(Operation.none());
+          createTook = Duration.ofNanos(System.nanoTime() - started);
           created = true;
           awaitState(machine, MachineState.RUNNING);
           return "Create → Running";
@@ -583,39 +598,8 @@ public final class ConformanceKit {
       throw new CheckSkipped("flag values invalid");
     }
     GrpcDriverClient c = newMachine("cancel");
-    String before = c.getConfigRaw();
-    CancellingOperation operation = new CancellingOperation();
-    CompletableFuture<DriverException> result =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                c.create(operation);
-                return null;
-              } catch (DriverException e) {
-                return e;
-              }
-            });
-    operation.cancelSoon(Duration.ofMillis(300));
-    DriverException e = result.get(120, TimeUnit.SECONDS);
-    if (e == null) {
-      c.remove(Operation.none());
-      throw new CheckSkipped("create finished before it could be cancelled");
-    }
-    require(e.code() == DriverException.Code.CANCELLED, "cancelled create ended " + e.code());
-    // The plugin goes on cleaning up after the cancel; give it time, then look.
-    c.setConfigRaw(before);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    MachineState state = c.getState();
-    while (state != MachineState.NOT_FOUND
-        && state != MachineState.NONE
-        && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      state = c.getState();
-    }
-    require(
-        state == MachineState.NOT_FOUND || state == MachineState.NONE,
-        "after a cancelled create the machine is " + state + "; it should have been cleaned up");
-    return "cancelled create left nothing (" + state + ")";
+    return new CancelCreate(plugin.channel(), c, prefix + "-cancel", store.toString())
+        .run(CancelCreate.delay(cancelAfter, createTook));
   }
 
   private static void run(GrpcDriverClient m, String op) throws DriverException {

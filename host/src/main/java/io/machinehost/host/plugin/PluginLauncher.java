@@ -217,6 +217,7 @@ public final class PluginLauncher {
       Handshake handshake = awaitHandshake(driver, command, process, stdout, stderr, plugin);
       ManagedChannel channel = openChannel(driver, handshake, identity, stderr);
       plugin.connected(handshake, channel, identity);
+      plugin.settings(options);
       synchronized (LIVE) {
         LIVE.add(plugin);
       }
