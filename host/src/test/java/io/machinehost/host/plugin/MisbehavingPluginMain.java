@@ -280,11 +280,12 @@ public final class MisbehavingPluginMain {
 
   /** A driver that declares CANCEL_CREATE but finishes every Create, cancelled or not. */
   static final class DeafCreateDriver extends BaseDriver {
-    private final MarkerDriver files;
-
     DeafCreateDriver(String name, String store) {
       super(name, store);
-      files = new MarkerDriver(name, store);
+    }
+
+    private MarkerDriver files() {
+      return new MarkerDriver(machineName, storePath);
     }
 
     @Override
@@ -312,12 +313,12 @@ public final class MisbehavingPluginMain {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      files.create(operation);
+      files().create(operation);
     }
 
     @Override
     public void remove(Operation operation) throws io.machinehost.sdk.DriverException {
-      files.remove(operation);
+      files().remove(operation);
     }
 
     @Override
@@ -334,7 +335,7 @@ public final class MisbehavingPluginMain {
 
     @Override
     public MachineState getState() {
-      return files.getState();
+      return files().getState();
     }
 
     @Override

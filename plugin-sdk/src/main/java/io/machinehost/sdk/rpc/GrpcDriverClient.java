@@ -70,9 +70,23 @@ public final class GrpcDriverClient implements Driver {
   private static final Set<String> ADDRESS_QUERIES =
       Set.of("GetIp", "GetUrl", "GetSshHostname", "GetSshPort");
 
-  /** Calls whose NOT_FOUND is not "the machine is gone" (an image, a network …). */
-  private static final Set<String> NOT_ABOUT_AN_EXISTING_MACHINE =
-      Set.of("SetConfigFromFlags", "PreCreateCheck", "Create", "Remove");
+  /**
+   * The calls about an existing machine whose NOT_FOUND means "gone at the provider" (README §11);
+   * elsewhere it may be about something else (an image at Create), and GetState must answer
+   * STATE_NOT_FOUND instead.
+   */
+  private static final Set<String> ABOUT_AN_EXISTING_MACHINE =
+      Set.of(
+          "Start",
+          "Stop",
+          "Kill",
+          "Restart",
+          "GetIp",
+          "GetUrl",
+          "GetSshHostname",
+          "GetSshPort",
+          "GetSshUsername",
+          "GetSshKeyPath");
 
   /**
    * Creates a client.
@@ -167,7 +181,7 @@ public final class GrpcDriverClient implements Driver {
       return reworded(read, StatusMapping.notRunning(machineName, plugin, message));
     }
     if (read.code() == DriverException.Code.NOT_FOUND
-        && !NOT_ABOUT_AN_EXISTING_MACHINE.contains(rpc)
+        && ABOUT_AN_EXISTING_MACHINE.contains(rpc)
         && !message.contains("machine rm")) {
       return reworded(read, StatusMapping.notFound(machineName, plugin, message));
     }
@@ -502,11 +516,14 @@ public final class GrpcDriverClient implements Driver {
     }
   }
 
-  /** A duration as people read it: "90 s", "10 min", "1 h 30 min". */
+  /** A duration as people read it: "300 ms", "90 s", "10 min", "1 h 30 min". */
   static String human(Duration d) {
     long seconds = d.toSeconds();
+    if (seconds < 1) {
+      return d.toMillis() + " ms";
+    }
     if (seconds < 120) {
-      return Math.max(seconds, d.isZero() ? 0 : 1) + " s";
+      return seconds + " s";
     }
     long minutes = seconds / 60;
     if (minutes < 120) {
