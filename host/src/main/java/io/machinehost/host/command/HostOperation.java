@@ -45,6 +45,7 @@ public final class HostOperation implements Operation, AutoCloseable {
   private final ScheduledFuture<?> ticker;
   private String last = "";
   private long lastOutput = System.nanoTime();
+  private boolean ended;
 
   /**
    * Creates an operation and registers it for Ctrl-C.
@@ -94,6 +95,9 @@ public final class HostOperation implements Operation, AutoCloseable {
     long now = System.nanoTime();
     long seconds = TimeUnit.NANOSECONDS.toSeconds(now - started);
     synchronized (err) {
+      if (ended) {
+        return;
+      }
       if (spinning()) {
         String line = last.isEmpty() ? "Waiting for the driver" : last;
         err.print(
@@ -196,6 +200,9 @@ public final class HostOperation implements Operation, AutoCloseable {
   public void close() {
     if (ticker != null) {
       ticker.cancel(false);
+    }
+    synchronized (err) {
+      ended = true;
     }
     finishLine();
     Interrupts.unregister(this);

@@ -459,6 +459,7 @@ public final class ConformanceKit {
           awaitState(machine, MachineState.RUNNING);
           return "Create → Running";
         });
+    check("semantics", "same-name-other-store", this::sameNameOtherStore);
     if (has(Capability.START)) {
       lifecycleOperation("stop", Capability.STOP, MachineState.STOPPED);
       lifecycleOperation("start", Capability.START, MachineState.RUNNING);
@@ -564,6 +565,59 @@ public final class ConformanceKit {
       b.remove(Operation.none());
     }
     return "b stopped while a kept Running, in one process";
+  }
+
+  /**
+   * Names are unique per store only (README §9): the same name in another store must be another
+   * machine, or be refused, and never touch the first one.
+   */
+  private String sameNameOtherStore() throws Exception {
+    requireCreated();
+    if (!managesInstances()) {
+      throw new CheckSkipped(
+          "the driver declares no start/stop/kill: nothing to watch at the provider");
+    }
+    require(
+        machine.getState() == MachineState.RUNNING, "the first machine is " + machine.getState());
+    Path other = scratchStore();
+    try {
+      String name = prefix + "-a";
+      Files.createDirectories(other.resolve("machines").resolve(name));
+      GrpcDriverClient twin = plugin.driver(name, other, "", Duration.ofSeconds(30));
+      twin.setConfigFromFlags(values);
+      try {
+        twin.create(Operation.none());
+      } catch (DriverException e) {
+        MachineState first = machine.getState();
+        require(
+            first == MachineState.RUNNING,
+            "a refused Create of the same name in another store left the first machine " + first);
+        return "refused in another store ("
+            + e.code()
+            + ": "
+            + firstLine(e.getMessage())
+            + "); the first machine untouched";
+      }
+      try {
+        awaitState(twin, MachineState.RUNNING);
+        MachineState first = machine.getState();
+        require(
+            first == MachineState.RUNNING,
+            "creating the same name in another store changed the first machine to " + first);
+      } finally {
+        twin.remove(Operation.none());
+      }
+      MachineState first = machine.getState();
+      require(
+          first == MachineState.RUNNING,
+          "removing the same name in another store left the first machine "
+              + first
+              + ": key provider resources by store and name, or by an id kept in the config"
+              + " (proto/README.md §9)");
+      return "the same name in another store is another machine; removing it kept the first Running";
+    } finally {
+      PluginTestCommand.deleteTree(other);
+    }
   }
 
   private String unsupportedOperations() throws Exception {

@@ -139,7 +139,7 @@ public final class PluginTestCommand implements Callable<Integer> {
     return failed == 0 ? 0 : 1;
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     try (var paths = Files.walk(root)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (java.io.IOException e) {
