@@ -156,7 +156,7 @@ class HostWordingTest {
   }
 
   @Test
-  void create_pastItsDeadline_isCutOffNamingDriverCallMachineAndAdvice() {
+  void create_pastItsDeadline_isCutOffNamingDriverCallMachineAndAdvice() throws Exception {
     FakeDriverAccess.gateCreate(new CountDownLatch(1));
     try (DriverHarness harness = new DriverHarness(FakeDriver::new)) {
       GrpcDriverClient client = harness.machine("m1");
@@ -181,6 +181,12 @@ class HostWordingTest {
           .isEqualTo(
               "the harness driver did not finish Create of machine \"m1\" within 300 ms: the call was"
                   + " cut off and the driver told to cancel it; set X to wait longer");
+      // The driver saw a cancellation and cleaned up (awaited, so that it ends inside this test).
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!FakeDriverAccess.cleaned().contains("m1") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(FakeDriverAccess.cleaned()).containsExactly("m1");
     }
   }
 
