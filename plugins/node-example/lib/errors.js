@@ -7,7 +7,9 @@
 // ErrorInfo falls back to the gRPC code.
 
 const grpc = require('@grpc/grpc-js');
+const path = require('node:path');
 const protobuf = require('protobufjs');
+const { protoRoot } = require('./protos');
 
 const DOMAIN = 'driver.machinehost.io';
 const DETAILS_KEY = 'grpc-status-details-bin';
@@ -27,39 +29,12 @@ const CODES = {
   INTERNAL: grpc.status.INTERNAL,
 };
 
-// The three well-known messages involved, declared from their public schemas
-// (google/rpc/status.proto, google/rpc/error_details.proto, google/protobuf/any.proto).
-const root = protobuf.Root.fromJSON({
-  nested: {
-    google: {
-      nested: {
-        protobuf: {
-          nested: {
-            Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
-          },
-        },
-        rpc: {
-          nested: {
-            Status: {
-              fields: {
-                code: { type: 'int32', id: 1 },
-                message: { type: 'string', id: 2 },
-                details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 },
-              },
-            },
-            ErrorInfo: {
-              fields: {
-                reason: { type: 'string', id: 1 },
-                domain: { type: 'string', id: 2 },
-                metadata: { keyType: 'string', type: 'string', id: 3 },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-});
+// google.rpc.Status and ErrorInfo from the protocol's own copies (proto/google/rpc/*.proto);
+// protobufjs knows google/protobuf/{any,duration}.proto itself.
+const root = new protobuf.Root();
+root.resolvePath = (origin, target) =>
+  target.startsWith('google/protobuf/') ? target : path.join(protoRoot(), target);
+root.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto'], { keepCase: true });
 const Status = root.lookupType('google.rpc.Status');
 const ErrorInfo = root.lookupType('google.rpc.ErrorInfo');
 const ERROR_INFO_URL = 'type.googleapis.com/google.rpc.ErrorInfo';

@@ -386,6 +386,37 @@ describe('channel security', () => {
   it('a plaintext client is refused', () => assertRefused(grpc.credentials.createInsecure()));
 });
 
+describe('the shipped protos (proto/ alone)', () => {
+  it('every .proto a driver needs loads with proto-loader from one include directory', () => {
+    const protoLoader = require('@grpc/proto-loader');
+    const { protoRoot, LOADER_OPTIONS } = require('../lib/protos');
+    const files = [
+      'machine/driver/v1/driver.proto',
+      'plugin/grpc_controller.proto',
+      'grpc/health/v1/health.proto',
+      'google/rpc/status.proto',
+      'google/rpc/error_details.proto',
+    ];
+    const definition = protoLoader.loadSync(files, { ...LOADER_OPTIONS, includeDirs: [protoRoot()] });
+    const tree = grpc.loadPackageDefinition(definition);
+    assert.equal(typeof tree.machine.driver.v1.DriverService, 'function');
+    assert.equal(typeof tree.plugin.GRPCController, 'function');
+    assert.deepEqual(Object.keys(tree.grpc.health.v1.Health.service), ['Check', 'Watch']);
+    assert.ok(definition['google.rpc.Status']);
+    assert.ok(definition['google.rpc.ErrorInfo']);
+  });
+
+  it('errors travel as proto/\'s google.rpc.Status with an ErrorInfo', () => {
+    const error = errors.invalidArgument('nodeproc-greeting', 'bad greeting').toServiceError();
+    assert.equal(error.code, S.INVALID_ARGUMENT);
+    assert.deepEqual(errors.errorInfo(error.metadata), {
+      reason: 'INVALID_ARGUMENT',
+      domain: errors.DOMAIN,
+      metadata: { flag: 'nodeproc-greeting' },
+    });
+  });
+});
+
 describe('launch and exit', () => {
   it('without the cookie it exits 1 and says it is a plugin', () => {
     const result = spawnSync(EXECUTABLE, [], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 10000 });

@@ -21,12 +21,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 EXAMPLE_DIR = HERE.parent
 
-# (include root, file) pairs, in the order protoc gets them. The health proto is compiled from
-# its own directory so that it becomes the top-level module health_pb2: a package named "grpc"
-# would shadow the grpc library itself.
+# (include root, file) pairs, in the order protoc gets them; every file comes from proto/. The
+# health proto is compiled from its own directory so that it becomes the top-level module
+# health_pb2: generated at its canonical path it would make a package grpc.health.v1 that the
+# grpcio library's own "grpc" package hides (proto/README.md, "Generating code").
 DRIVER_PROTO = "machine/driver/v1/driver.proto"
 CONTROLLER_PROTO = "plugin/grpc_controller.proto"
-VENDORED = EXAMPLE_DIR / "protos"
+HEALTH_DIR = "grpc/health/v1"
 
 
 def proto_root():
@@ -54,9 +55,9 @@ def _inputs():
     return [
         (root, DRIVER_PROTO),
         (root, CONTROLLER_PROTO),
-        (VENDORED / "grpc" / "health" / "v1", "health.proto"),
-        (VENDORED, "google/rpc/status.proto"),
-        (VENDORED, "google/rpc/error_details.proto"),
+        (root / HEALTH_DIR, "health.proto"),
+        (root, "google/rpc/status.proto"),
+        (root, "google/rpc/error_details.proto"),
     ]
 
 

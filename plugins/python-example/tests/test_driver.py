@@ -386,6 +386,78 @@ class DriverTest(unittest.TestCase):
         self.test_health_plugin_serving()
 
 
+class ShippedProtosTest(unittest.TestCase):
+    """proto/ alone is enough: every .proto a driver needs compiles with Debian's protoc."""
+
+    ROOT = Path(__file__).resolve().parents[3] / "proto" / "src" / "main" / "proto"
+
+    def protoc(self, include, out, *files):
+        import grpc_tools
+
+        well_known = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
+        return subprocess.run(
+            [
+                "/usr/bin/python3",
+                "-m",
+                "grpc_tools.protoc",
+                "-I" + str(include),
+                "-I" + well_known,
+                "--python_out=" + out,
+                "--grpc_python_out=" + out,
+            ]
+            + list(files),
+            capture_output=True,
+            text=True,
+        )
+
+    def imports(self, out, *modules):
+        code = "import sys; sys.path.insert(0, %r)\n" % out + "".join(
+            "import %s\n" % m for m in modules
+        )
+        return subprocess.run(
+            ["/usr/bin/python3", "-c", code], capture_output=True, text=True, cwd=out
+        )
+
+    def test_every_shipped_proto_compiles_and_imports(self):
+        names = sorted(
+            str(p.relative_to(self.ROOT)) for p in self.ROOT.rglob("*.proto")
+        )
+        self.assertEqual(
+            names,
+            [
+                "google/rpc/error_details.proto",
+                "google/rpc/status.proto",
+                "grpc/health/v1/health.proto",
+                "machine/driver/v1/driver.proto",
+                "plugin/grpc_controller.proto",
+            ],
+        )
+        with tempfile.TemporaryDirectory() as out:
+            rest = [n for n in names if not n.startswith("grpc/")]
+            done = self.protoc(self.ROOT, out, *rest)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            # The recommended way for health: from its own directory, a top-level module.
+            done = self.protoc(self.ROOT / "grpc" / "health" / "v1", out, "health.proto")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            loaded = self.imports(
+                out,
+                "health_pb2, health_pb2_grpc",
+                "google.rpc.status_pb2, google.rpc.error_details_pb2",
+                "machine.driver.v1.driver_pb2_grpc, plugin.grpc_controller_pb2_grpc",
+            )
+            self.assertEqual(loaded.returncode, 0, loaded.stderr)
+
+    def test_health_at_its_canonical_path_is_hidden_by_grpcio(self):
+        # The trap proto/README.md warns about: grpc/health/v1/health_pb2.py under a directory on
+        # sys.path is shadowed by grpcio's own "grpc" package.
+        with tempfile.TemporaryDirectory() as out:
+            done = self.protoc(self.ROOT, out, "grpc/health/v1/health.proto")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            loaded = self.imports(out, "grpc", "grpc.health.v1.health_pb2")
+            self.assertNotEqual(loaded.returncode, 0)
+            self.assertIn("ModuleNotFoundError", loaded.stderr)
+
+
 class SecurityTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

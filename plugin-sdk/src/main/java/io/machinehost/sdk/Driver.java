@@ -1,7 +1,9 @@
 package io.machinehost.sdk;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -202,5 +204,17 @@ public interface Driver {
    */
   default Set<String> secretConfigKeys() {
     return Set.of();
+  }
+
+  /**
+   * Returns how long the host should let each long operation run before it cuts the call off (and
+   * cancels it), for operations that may take longer than the host's defaults (Create 30 minutes,
+   * the others 10 minutes) or that should be cut off sooner. A user's setting overrides these.
+   *
+   * @return positive durations by operation; operations left out get the host's default. None by
+   *     default
+   */
+  default Map<LongOperation, Duration> operationTimeouts() {
+    return Map.of();
   }
 }

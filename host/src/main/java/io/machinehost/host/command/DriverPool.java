@@ -1,6 +1,8 @@
 package io.machinehost.host.command;
 
 import io.machinehost.host.driver.MachineDriver;
+import io.machinehost.sdk.DriverException;
+import io.machinehost.sdk.rpc.PluginInfo;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -34,6 +36,17 @@ public interface DriverPool extends AutoCloseable {
    */
   default Optional<String> exitReport(String driver) {
     return Optional.empty();
+  }
+
+  /**
+   * Returns what a driver says about itself, leaving nothing behind (no warm plugin is started for
+   * it, though a running one is used).
+   *
+   * @throws CliException if the driver cannot be found or launched
+   * @throws DriverException if it cannot be asked
+   */
+  default PluginInfo info(String driver) throws CliException, DriverException {
+    return plugin(driver).pluginInfo();
   }
 
   /** Ends every plugin this pool started. */

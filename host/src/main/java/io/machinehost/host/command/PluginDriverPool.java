@@ -7,6 +7,8 @@ import io.machinehost.host.plugin.PluginLauncher;
 import io.machinehost.host.plugin.PluginLocator;
 import io.machinehost.host.plugin.PluginProcess;
 import io.machinehost.host.plugin.WarmPlugins;
+import io.machinehost.sdk.DriverException;
+import io.machinehost.sdk.rpc.PluginInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,9 +75,19 @@ public final class PluginDriverPool implements DriverPool {
     return process(driver).machineDriver(machine, storePath, configJson, callTimeout);
   }
 
+  @Override
+  public PluginInfo info(String driver) throws CliException, DriverException {
+    return process(driver, false).info();
+  }
+
+  private PluginProcess process(String driver) throws CliException {
+    return process(driver, true);
+  }
+
   // One launch per driver even when many threads ask at once; a failed launch is not retried
   // within the same command, so a broken driver costs one handshake timeout, not one per machine.
-  private synchronized PluginProcess process(String driver) throws CliException {
+  private synchronized PluginProcess process(String driver, boolean mayStayWarm)
+      throws CliException {
     if (closed) {
       throw new CliException("the command is ending; no more plugins are started");
     }
@@ -95,9 +107,11 @@ public final class PluginDriverPool implements DriverPool {
       PluginProcess process;
       try {
         process =
-            warm != null
-                ? warm.obtain(driver, executable.get())
-                : launcher.launch(driver, executable.get());
+            warm == null
+                ? launcher.launch(driver, executable.get())
+                : mayStayWarm
+                    ? warm.obtain(driver, executable.get())
+                    : warm.obtainWithoutStaying(driver, executable.get());
       } catch (PluginLaunchException e) {
         throw new CliException(ExitCodes.PLUGIN, e.getMessage(), e);
       }

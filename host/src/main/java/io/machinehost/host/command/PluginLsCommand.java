@@ -56,7 +56,7 @@ public final class PluginLsCommand extends MachineCommand {
       return List.of(f.driver(), "-", "-", f.path().toString(), "shadowed by an earlier one");
     }
     try {
-      PluginInfo info = session().drivers().plugin(f.driver()).pluginInfo();
+      PluginInfo info = session().drivers().info(f.driver());
       String note = info.description();
       if (!info.name().equals(f.driver())) {
         note = "says it is \"" + info.name() + "\"; " + note;

@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,6 +57,8 @@ public final class ConformanceKit {
   private FlagValues values;
   private MachineDriver machine;
   private boolean created;
+  private Duration createTook;
+  private Duration cancelAfter;
 
   /**
    * Prepares a run.
@@ -75,6 +76,18 @@ public final class ConformanceKit {
     this.flagArgs = List.copyOf(flagArgs);
     this.store = store;
     this.out = out;
+  }
+
+  /**
+   * Sets when {@code semantics.cancel-create} cancels its Create (by default half the time the
+   * first Create took, between 50 and 300 ms).
+   *
+   * @param delay the time from the call to the cancel
+   * @return this kit
+   */
+  public ConformanceKit cancelAfter(Duration delay) {
+    this.cancelAfter = delay;
+    return this;
   }
 
   /** A check's body. */
@@ -439,11 +452,14 @@ public final class ConformanceKit {
           }
           machine = newMachine("a");
           machine.preCreateCheck();
+          long started = System.nanoTime();
           machine.create(Operation.none());
+          createTook = Duration.ofNanos(System.nanoTime() - started);
           created = true;
           awaitState(machine, MachineState.RUNNING);
           return "Create → Running";
         });
+    check("semantics", "same-name-other-store", this::sameNameOtherStore);
     if (has(Capability.START)) {
       lifecycleOperation("stop", Capability.STOP, MachineState.STOPPED);
       lifecycleOperation("start", Capability.START, MachineState.RUNNING);
@@ -551,6 +567,59 @@ public final class ConformanceKit {
     return "b stopped while a kept Running, in one process";
   }
 
+  /**
+   * Names are unique per store only (README §9): the same name in another store must be another
+   * machine, or be refused, and never touch the first one.
+   */
+  private String sameNameOtherStore() throws Exception {
+    requireCreated();
+    if (!managesInstances()) {
+      throw new CheckSkipped(
+          "the driver declares no start/stop/kill: nothing to watch at the provider");
+    }
+    require(
+        machine.getState() == MachineState.RUNNING, "the first machine is " + machine.getState());
+    Path other = scratchStore();
+    try {
+      String name = prefix + "-a";
+      Files.createDirectories(other.resolve("machines").resolve(name));
+      MachineDriver twin = plugin.machineDriver(name, other, "", Duration.ofSeconds(30));
+      twin.setConfigFromFlags(values);
+      try {
+        twin.create(Operation.none());
+      } catch (DriverException e) {
+        MachineState first = machine.getState();
+        require(
+            first == MachineState.RUNNING,
+            "a refused Create of the same name in another store left the first machine " + first);
+        return "refused in another store ("
+            + e.code()
+            + ": "
+            + firstLine(e.getMessage())
+            + "); the first machine untouched";
+      }
+      try {
+        awaitState(twin, MachineState.RUNNING);
+        MachineState first = machine.getState();
+        require(
+            first == MachineState.RUNNING,
+            "creating the same name in another store changed the first machine to " + first);
+      } finally {
+        twin.remove(Operation.none());
+      }
+      MachineState first = machine.getState();
+      require(
+          first == MachineState.RUNNING,
+          "removing the same name in another store left the first machine "
+              + first
+              + ": key provider resources by store and name, or by an id kept in the config"
+              + " (proto/README.md §9)");
+      return "the same name in another store is another machine; removing it kept the first Running";
+    } finally {
+      PluginTestCommand.deleteTree(other);
+    }
+  }
+
   private String unsupportedOperations() throws Exception {
     requireCreated();
     List<String> checked = new ArrayList<>();
@@ -583,39 +652,8 @@ public final class ConformanceKit {
       throw new CheckSkipped("flag values invalid");
     }
     MachineDriver c = newMachine("cancel");
-    String before = c.getConfigRaw();
-    CancellingOperation operation = new CancellingOperation();
-    CompletableFuture<DriverException> result =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                c.create(operation);
-                return null;
-              } catch (DriverException e) {
-                return e;
-              }
-            });
-    operation.cancelSoon(Duration.ofMillis(300));
-    DriverException e = result.get(120, TimeUnit.SECONDS);
-    if (e == null) {
-      c.remove(Operation.none());
-      throw new CheckSkipped("create finished before it could be cancelled");
-    }
-    require(e.code() == DriverException.Code.CANCELLED, "cancelled create ended " + e.code());
-    // The plugin goes on cleaning up after the cancel; give it time, then look.
-    c.setConfigRaw(before);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    MachineState state = c.getState();
-    while (state != MachineState.NOT_FOUND
-        && state != MachineState.NONE
-        && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      state = c.getState();
-    }
-    require(
-        state == MachineState.NOT_FOUND || state == MachineState.NONE,
-        "after a cancelled create the machine is " + state + "; it should have been cleaned up");
-    return "cancelled create left nothing (" + state + ")";
+    return new CancelCreate(plugin.channel(), c, prefix + "-cancel", store.toString())
+        .run(CancelCreate.delay(cancelAfter, createTook));
   }
 
   private static void run(MachineDriver m, String op) throws DriverException {

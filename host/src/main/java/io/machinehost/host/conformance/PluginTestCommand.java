@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
       "Test a driver plugin against the machinehost protocol: its process lifecycle, its contract"
           + " and the semantics of the operations it declares.",
       "Driver flags for the create it makes go after --, e.g.:",
-      "  machine plugin test none -- --url tcp://127.0.0.1:2376"
+      "  machine plugin test none -- --url tcp://127.0.0.1:2376",
+      "semantics.cancel-create cancels a Create shortly after it starts (see --cancel-after); a"
+          + " Create that already finished by then is removed and the check skipped."
     })
 public final class PluginTestCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -45,6 +47,14 @@ public final class PluginTestCommand implements Callable<Integer> {
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write a JSON report.")
   Path json;
+
+  @Option(
+      names = "--cancel-after",
+      paramLabel = "MS",
+      description =
+          "When semantics.cancel-create cancels its Create, in milliseconds after the call (default:"
+              + " half the time the first Create took, between 50 and 300).")
+  Long cancelAfter;
 
   private final Function<String, Optional<Path>> locator;
 
@@ -102,7 +112,15 @@ public final class PluginTestCommand implements Callable<Integer> {
     Path store = ConformanceKit.scratchStore();
     List<CheckResult> results;
     try (var printer = new java.io.PrintStream(new WriterOutputStream(out), true, "UTF-8")) {
-      results = new ConformanceKit(executable, name, flags, store, printer).run();
+      ConformanceKit kit = new ConformanceKit(executable, name, flags, store, printer);
+      if (cancelAfter != null) {
+        if (cancelAfter < 0) {
+          err.println("Error: --cancel-after must be a number of milliseconds, 0 or more");
+          return 2;
+        }
+        kit.cancelAfter(java.time.Duration.ofMillis(cancelAfter));
+      }
+      results = kit.run();
     } finally {
       deleteTree(store);
     }
@@ -121,7 +139,7 @@ public final class PluginTestCommand implements Callable<Integer> {
     return failed == 0 ? 0 : 1;
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     try (var paths = Files.walk(root)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (java.io.IOException e) {

@@ -1,5 +1,7 @@
 package io.machinehost.host.conformance;
 
+import io.machinehost.host.plugin.PluginProcess;
+import io.machinehost.sdk.rpc.Handshake;
 import io.machinehost.sdk.rpc.PluginEnv;
 import io.machinehost.sdk.rpc.PluginTls;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,9 @@ import java.util.concurrent.TimeoutException;
  * full: the lifecycle checks need what the launcher hides.
  */
 final class RawLaunch implements AutoCloseable {
+  /** What a plugin has after stdin EOF: the protocol's 2 s, and slack for a loaded machine. */
+  private static final Duration LIFELINE = Duration.ofMillis(2_500);
+
   private final Process process;
   private final CompletableFuture<String> firstLine = new CompletableFuture<>();
   private final List<String> lines = new ArrayList<>();
@@ -146,10 +152,36 @@ final class RawLaunch implements AutoCloseable {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Ends the plugin as the host does: stdin EOF, the protocol's 2 s (and a little slack) to exit,
+   * then SIGKILL to it and its descendants; then removes the socket directory a killed plugin could
+   * not remove.
+   */
   @Override
   public void close() {
     closeStdin();
-    process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
+    List<ProcessHandle> descendants = process.toHandle().descendants().toList();
+    try {
+      if (!process.waitFor(LIFELINE.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    String line;
+    synchronized (this) {
+      line = lines.isEmpty() ? null : lines.get(0);
+    }
+    if (line != null && !process.isAlive()) {
+      try {
+        PluginProcess.removeSocketDir(Handshake.parse(line));
+      } catch (IllegalArgumentException e) {
+        // not a handshake: nothing the kit can know to remove
+      }
+    }
   }
 }

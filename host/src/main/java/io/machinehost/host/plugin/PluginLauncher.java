@@ -218,6 +218,7 @@ public final class PluginLauncher {
       REGISTRY.recordHandshake(process.toHandle(), handshake);
       ManagedChannel channel = openChannel(driver, handshake, identity, stderr);
       plugin.connected(handshake, channel, identity);
+      plugin.settings(options);
       synchronized (LIVE) {
         LIVE.add(plugin);
       }

@@ -46,6 +46,8 @@ public final class PluginProcess implements AutoCloseable {
   private boolean reused;
   private Runnable release = () -> {};
   private Runnable letGoOfChannel;
+  private volatile java.io.PrintStream debug;
+  private volatile java.util.Map<String, String> env = java.util.Map.of();
 
   PluginProcess(
       String name,
@@ -88,6 +90,12 @@ public final class PluginProcess implements AutoCloseable {
     p.connected(handshake, channel, identity);
     p.letGoOfChannel = letGoOfChannel;
     return p;
+  }
+
+  /** What the command's settings say about calls: --debug tracing, the user's deadlines. */
+  void settings(PluginLauncher.Options options) {
+    this.debug = options.debugStream();
+    this.env = options.startingEnv();
   }
 
   void connected(Handshake handshake, ManagedChannel channel, PluginTls.Identity identity) {
@@ -134,16 +142,19 @@ public final class PluginProcess implements AutoCloseable {
 
   /** A killed plugin cannot remove its socket directory; the host knows it from the handshake. */
   private void removeSocketDir() {
-    if (handshake != null && !handle.isAlive()) {
-      removeSocketDir(handshake);
+    if (handshake == null || handle.isAlive()) {
+      return;
     }
+    removeSocketDir(handshake);
   }
 
   /**
-   * Removes the socket of a plugin that has exited, and the {@code machine-plugin-*} directory the
-   * SDK made for it when nothing else is in it.
+   * Removes what a plugin that is gone left of its Unix socket: the socket, and its directory if it
+   * is the plugin's own {@code machine-plugin-*} directory and now empty.
+   *
+   * @param handshake the plugin's handshake (nothing is done for TCP)
    */
-  static void removeSocketDir(Handshake handshake) {
+  public static void removeSocketDir(Handshake handshake) {
     if (!handshake.network().equals("unix")) {
       return;
     }
@@ -216,8 +227,33 @@ public final class PluginProcess implements AutoCloseable {
    */
   public GrpcDriverClient driver(
       String machineName, Path storePath, String configJson, Duration callTimeout) {
-    return new GrpcDriverClient(
-        channel, name, machineName, storePath.toString(), configJson, callTimeout, this::explain);
+    GrpcDriverClient client =
+        new GrpcDriverClient(
+            channel,
+            name,
+            machineName,
+            storePath.toString(),
+            configJson,
+            callTimeout,
+            this::explain);
+    java.io.PrintStream trace = debug;
+    if (trace != null) {
+      client.setTrace(
+          line -> {
+            trace.println(line);
+            trace.flush();
+          });
+    }
+    client.setOperationDeadlines(new HostDeadlines(env, this::declaredTimeouts));
+    return client;
+  }
+
+  private java.util.Map<io.machinehost.sdk.LongOperation, Duration> declaredTimeouts() {
+    try {
+      return info().operationTimeouts();
+    } catch (DriverException e) {
+      return java.util.Map.of(); // the call itself will say what is wrong
+    }
   }
 
   /**

@@ -153,6 +153,43 @@ public final class WarmPlugins {
     }
   }
 
+  /**
+   * Returns the driver's warm plugin if one is running, else a plain one for this command only: for
+   * commands that only ask a driver about itself ({@code machine plugin ls}), which should leave
+   * nothing behind in the store.
+   *
+   * @throws PluginLaunchException if a new plugin does not come up
+   */
+  public PluginProcess obtainWithoutStaying(String driver, Path executable)
+      throws PluginLaunchException {
+    if (refusal != null) {
+      throw new PluginLaunchException(refusal);
+    }
+    Path lockFile = store.resolve("run").resolve(driver + ".lock");
+    if (Files.isRegularFile(recordFile(driver)) && Files.isRegularFile(lockFile)) {
+      ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
+      local.lock();
+      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+        FileLock lock = lock(channel);
+        if (lock != null) {
+          try {
+            Optional<PluginProcess> warm = reattach(driver, executable);
+            if (warm.isPresent()) {
+              return warm.get();
+            }
+          } finally {
+            lock.release();
+          }
+        }
+      } catch (IOException e) {
+        trace("no plugin reuse: cannot lock %s: %s", lockFile, e.getMessage());
+      } finally {
+        local.unlock();
+      }
+    }
+    return launcher.launch(driver, executable);
+  }
+
   /** Waits for the lock a bounded time: a command stuck in a launch must not hang the others. */
   private FileLock lock(FileChannel channel) throws IOException {
     long deadline =
@@ -254,9 +291,11 @@ public final class WarmPlugins {
               keep(key, open, handshake);
             }
             : open::shutdownNow;
-    return Optional.of(
+    PluginProcess attached =
         PluginProcess.attached(
-            driver, executable, process.get(), handshake, identity, channel, letGo));
+            driver, executable, process.get(), handshake, identity, channel, letGo);
+    attached.settings(launcher.options());
+    return Optional.of(attached);
   }
 
   /**
@@ -316,7 +355,9 @@ public final class WarmPlugins {
                 PluginEnv.REUSE_IDLE_MS, Long.toString(idle.toMillis()),
                 PluginEnv.REUSE_STORE, store.toString(),
                 PluginEnv.REUSE_EXECUTABLE, executable.toString()));
-    if (stamp.isEmpty() || !hold(plugin.channel())) {
+    // A plain Check first: a plugin that did not accept reuse gets no Watch stream at all (one it
+    // would have to end at Shutdown), only this one unary call.
+    if (stamp.isEmpty() || !acceptedReuse(plugin.channel()) || !hold(plugin.channel())) {
       return plugin; // a plugin without the capability: stdin lifeline, as always
     }
     ReattachRecord record =
@@ -341,6 +382,22 @@ public final class WarmPlugins {
     trace(
         "plugin %s (pid %d) stays warm for %d ms after use", driver, plugin.pid(), idle.toMillis());
     return plugin;
+  }
+
+  /** Returns whether a plugin just started serves its reuse health service as SERVING. */
+  static boolean acceptedReuse(ManagedChannel channel) {
+    try {
+      return HealthGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(HOLD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .check(
+                  HealthCheckRequest.newBuilder()
+                      .setService(PluginEnv.REUSE_HEALTH_SERVICE)
+                      .build())
+              .getStatus()
+          == HealthCheckResponse.ServingStatus.SERVING;
+    } catch (io.grpc.StatusRuntimeException e) {
+      return false; // NOT_FOUND (the health spec's answer for an unknown service), UNIMPLEMENTED …
+    }
   }
 
   /**

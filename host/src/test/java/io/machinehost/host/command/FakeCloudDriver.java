@@ -5,6 +5,7 @@ import io.machinehost.sdk.Capability;
 import io.machinehost.sdk.CreateFlag;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.DriverOptions;
+import io.machinehost.sdk.LongOperation;
 import io.machinehost.sdk.MachineState;
 import io.machinehost.sdk.Operation;
 import io.machinehost.sdk.PluginServer;
@@ -12,8 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -117,8 +120,21 @@ final class FakeCloudDriver extends BaseDriver {
     state = MachineState.RUNNING.name();
   }
 
+  /** The Remove deadline it declares: {@code FAKE_REMOVE_TIMEOUT_SECONDS}, if set. */
+  @Override
+  public Map<LongOperation, Duration> operationTimeouts() {
+    String seconds = System.getenv("FAKE_REMOVE_TIMEOUT_SECONDS");
+    return seconds == null
+        ? Map.of()
+        : Map.of(LongOperation.REMOVE, Duration.ofSeconds(Long.parseLong(seconds)));
+  }
+
   @Override
   public void remove(Operation operation) throws DriverException {
+    if (machineName.startsWith("stuck")) {
+      operation.progress("delete", "Deleting the fake machine");
+      sleep(3_600_000); // a hung provider call, deaf to the cancel
+    }
     try {
       Files.deleteIfExists(resource());
     } catch (IOException e) {

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +53,85 @@ class ConformanceKitIT {
             + "\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
+  }
+
+  /**
+   * The test FakeCloudDriver as a plugin executable: it declares CANCEL_CREATE, creates at once.
+   */
+  private Path fakeCloud() throws IOException {
+    Path script = dir.resolve("machine-driver-fake");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Files.writeString(
+        script,
+        "#!/bin/sh\nexec '"
+            + java
+            + "' -XX:TieredStopAtLevel=1 -cp '"
+            + System.getProperty("java.class.path")
+            + "' io.machinehost.host.command.FakeCloudDriver\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
+  @Test
+  void fastCreateDriver_cancelCreateSkipped_sayingTheCancelCameTooLate() throws IOException {
+    run(fakeCloud().toString(), "--", "--fake-token", "t");
+
+    assertThat(out.toString())
+        .containsPattern(
+            "SKIP semantics.cancel-create +Create returned its result after \\d+ ms, before the"
+                + " cancel due at \\d+ ms: the cancel came too late to judge \\(the machine was"
+                + " removed\\)")
+        .contains("--cancel-after MS");
+  }
+
+  @Test
+  void slowCreateDriver_cancelledInTime_cancelCreatePasses() throws IOException {
+    run(fakeCloud().toString(), "--", "--fake-token", "t", "--fake-create-seconds", "2");
+
+    assertThat(out.toString())
+        .containsPattern(
+            "PASS semantics.cancel-create +cancelled at \\d+ ms, before any result; the driver"
+                + " left nothing \\(NotFound\\)");
+  }
+
+  @Test
+  void driverDeafToTheCancel_cancelCreateFails_sayingItIgnoredTheCancel() throws IOException {
+    int exit = run(testPlugin("deaf", "deaf-create").toString());
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString())
+        .containsPattern(
+            "FAIL semantics.cancel-create +the kit cancelled Create at \\d+ ms, before any result,"
+                + " and 30 s later the machine is Running: the driver ignored the cancel");
+  }
+
+  @Test
+  void kitRun_leavesNothingInTheTempDir() throws Exception {
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Path machine = dist("machine");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                machine.toString(), "plugin", "test", "none", "--", "--url", "tcp://127.0.0.1:2376")
+            .redirectErrorStream(true);
+    builder.environment().put("TMPDIR", tmp.toString());
+    builder.environment().put("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    builder.environment().put("MACHINE_STORAGE_PATH", dir.resolve("store").toString());
+    Process process = builder.start();
+    String said = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(150, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(process.exitValue()).as(said).isZero();
+    assertThat(said).contains("PASS lifecycle.stdin-eof-exit");
+    // Only the host's own per-user run directory (its record of the plugins it started) stays.
+    try (var left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as(said)
+          .allMatch(n -> n.equals("machinehost-" + System.getProperty("user.name")));
+    }
+    try (var left = Files.walk(tmp)) {
+      assertThat(left.filter(Files::isDirectory).map(Path::toString))
+          .noneMatch(n -> n.contains("machine-plugin-"));
+    }
   }
 
   @Test

@@ -150,7 +150,8 @@ public final class DriverGrpcService extends DriverServiceGrpc.DriverServiceImpl
         protocolVersion,
         driver.capabilities(),
         driver.description(),
-        driver.secretConfigKeys());
+        driver.secretConfigKeys(),
+        driver.operationTimeouts());
   }
 
   @Override
@@ -167,6 +168,9 @@ public final class DriverGrpcService extends DriverServiceGrpc.DriverServiceImpl
                   .setProtocolVersion(info.protocolVersion())
                   .setDescription(info.description())
                   .addAllSecretConfigKeys(info.secretConfigKeys());
+          if (!info.operationTimeouts().isEmpty()) {
+            b.setOperationTimeouts(ProtoMapping.toProto(info.operationTimeouts()));
+          }
           for (Capability capability : Capability.values()) {
             if (info.capabilities().contains(capability)) {
               b.addCapabilities(ProtoMapping.toProto(capability));

@@ -2,6 +2,7 @@ package io.machinehost.sdk.rpc;
 
 import io.grpc.Channel;
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -35,6 +36,7 @@ import io.machinehost.sdk.CreateFlag;
 import io.machinehost.sdk.Driver;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.DriverOptions;
+import io.machinehost.sdk.LongOperation;
 import io.machinehost.sdk.MachineState;
 import io.machinehost.sdk.Operation;
 import java.time.Duration;
@@ -42,8 +44,10 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -65,6 +69,30 @@ public final class GrpcDriverClient implements Driver {
   private final UnaryOperator<DriverException> errors;
   private volatile String config;
   private volatile PluginInfo info;
+  private volatile Consumer<String> trace;
+  private volatile OperationDeadlines deadlines = OperationDeadlines.NONE;
+
+  /** The calls whose FAILED_PRECONDITION means "not running (yet)": no address to give. */
+  private static final Set<String> ADDRESS_QUERIES =
+      Set.of("GetIp", "GetUrl", "GetSshHostname", "GetSshPort");
+
+  /**
+   * The calls about an existing machine whose NOT_FOUND means "gone at the provider" (README §11);
+   * elsewhere it may be about something else (an image at Create), and GetState must answer
+   * STATE_NOT_FOUND instead.
+   */
+  private static final Set<String> ABOUT_AN_EXISTING_MACHINE =
+      Set.of(
+          "Start",
+          "Stop",
+          "Kill",
+          "Restart",
+          "GetIp",
+          "GetUrl",
+          "GetSshHostname",
+          "GetSshPort",
+          "GetSshUsername",
+          "GetSshKeyPath");
 
   /**
    * Creates a client.
@@ -137,8 +165,61 @@ public final class GrpcDriverClient implements Driver {
       if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && ownDeadline(e)) {
         throw errors.apply(notAnswered(rpc, e));
       }
-      throw errors.apply(StatusMapping.fromThrowable(e, plugin));
+      throw failure(rpc, e);
     }
+  }
+
+  /** The driver error a failed call stands for, traced, in the host's words (README §11). */
+  private DriverException failure(String rpc, StatusRuntimeException e) {
+    DriverException read = StatusMapping.fromThrowable(e, plugin);
+    Consumer<String> t = trace;
+    if (t != null) {
+      t.accept(
+          String.format(
+              "debug: %s%s answered %s",
+              rpc,
+              machineName.isEmpty() ? "" : " of machine \"" + machineName + "\"",
+              StatusMapping.describe(e, read)));
+    }
+    DriverException explained = errors.apply(read);
+    if (machineName.isEmpty() || explained != read) {
+      return explained;
+    }
+    String message = read.getMessage() == null ? "" : read.getMessage();
+    if (read.code() == DriverException.Code.FAILED_PRECONDITION && ADDRESS_QUERIES.contains(rpc)) {
+      return reworded(read, StatusMapping.notRunning(machineName, plugin, message));
+    }
+    if (read.code() == DriverException.Code.NOT_FOUND
+        && ABOUT_AN_EXISTING_MACHINE.contains(rpc)
+        && !message.contains("machine rm")) {
+      return reworded(read, StatusMapping.notFound(machineName, plugin, message));
+    }
+    return read;
+  }
+
+  private static DriverException reworded(DriverException e, String message) {
+    DriverException worded =
+        new DriverException(e.code(), message, e.flag().orElse(null), e.getCause());
+    worded.setStackTrace(e.getStackTrace());
+    return worded;
+  }
+
+  /**
+   * Traces, on {@code --debug}, what each failed call carried and how it was read.
+   *
+   * @param trace receives one line per failed call, or {@code null} for none
+   */
+  public void setTrace(Consumer<String> trace) {
+    this.trace = trace;
+  }
+
+  /**
+   * Sets the deadlines of long operations (none by default).
+   *
+   * @param deadlines how long each may run, and what to say when one is cut off
+   */
+  public void setOperationDeadlines(OperationDeadlines deadlines) {
+    this.deadlines = deadlines;
   }
 
   /**
@@ -190,7 +271,8 @@ public final class GrpcDriverClient implements Driver {
               r.getProtocolVersion(),
               capabilities,
               r.getDescription(),
-              new LinkedHashSet<>(r.getSecretConfigKeysList()));
+              new LinkedHashSet<>(r.getSecretConfigKeysList()),
+              ProtoMapping.fromProto(r.getOperationTimeouts()));
       info = cached;
     }
     return cached;
@@ -240,42 +322,73 @@ public final class GrpcDriverClient implements Driver {
 
   @Override
   public void create(Operation operation) throws DriverException {
-    operation(operation, s -> s.create(CreateRequest.newBuilder().setMachine(machine()).build()));
+    operation(
+        LongOperation.CREATE,
+        operation,
+        s -> s.create(CreateRequest.newBuilder().setMachine(machine()).build()));
   }
 
   @Override
   public void remove(Operation operation) throws DriverException {
-    operation(operation, s -> s.remove(RemoveRequest.newBuilder().setMachine(machine()).build()));
+    operation(
+        LongOperation.REMOVE,
+        operation,
+        s -> s.remove(RemoveRequest.newBuilder().setMachine(machine()).build()));
   }
 
   @Override
   public void start(Operation operation) throws DriverException {
-    operation(operation, s -> s.start(StartRequest.newBuilder().setMachine(machine()).build()));
+    operation(
+        LongOperation.START,
+        operation,
+        s -> s.start(StartRequest.newBuilder().setMachine(machine()).build()));
   }
 
   @Override
   public void stop(Operation operation) throws DriverException {
-    operation(operation, s -> s.stop(StopRequest.newBuilder().setMachine(machine()).build()));
+    operation(
+        LongOperation.STOP,
+        operation,
+        s -> s.stop(StopRequest.newBuilder().setMachine(machine()).build()));
   }
 
   @Override
   public void kill(Operation operation) throws DriverException {
-    operation(operation, s -> s.kill(KillRequest.newBuilder().setMachine(machine()).build()));
+    operation(
+        LongOperation.KILL,
+        operation,
+        s -> s.kill(KillRequest.newBuilder().setMachine(machine()).build()));
   }
 
   @Override
   public void restart(Operation operation) throws DriverException {
-    operation(operation, s -> s.restart(RestartRequest.newBuilder().setMachine(machine()).build()));
+    operation(
+        LongOperation.RESTART,
+        operation,
+        s -> s.restart(RestartRequest.newBuilder().setMachine(machine()).build()));
   }
 
   private void operation(
-      Operation operation, Function<DriverServiceBlockingStub, Iterator<OperationEvent>> call)
+      LongOperation kind,
+      Operation operation,
+      Function<DriverServiceBlockingStub, Iterator<OperationEvent>> call)
       throws DriverException {
+    Duration limit;
+    try {
+      limit = deadlines.of(kind);
+    } catch (IllegalArgumentException e) {
+      throw DriverException.invalidArgument(null, "%s", e.getMessage());
+    }
+    Deadline deadline =
+        limit.isZero() || limit.isNegative()
+            ? null
+            : Deadline.after(limit.toNanos(), TimeUnit.NANOSECONDS);
     Context.CancellableContext context = Context.current().withCancellation();
     operation.onCancel(() -> context.cancel(null));
     Context previous = context.attach();
     try {
-      Iterator<OperationEvent> events = call.apply(stub);
+      Iterator<OperationEvent> events =
+          call.apply(deadline == null ? stub : stub.withDeadline(deadline));
       boolean done = false;
       while (events.hasNext()) {
         OperationEvent event = events.next();
@@ -299,7 +412,24 @@ public final class GrpcDriverClient implements Driver {
       if (operation.isCancelled()) {
         throw DriverException.cancelled("operation on machine \"%s\" cancelled", machineName);
       }
-      throw errors.apply(StatusMapping.fromThrowable(e, plugin));
+      if (deadline != null
+          && deadline.isExpired()
+          && e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+        String advice = deadlines.advice(kind);
+        throw new DriverException(
+            DriverException.Code.TIMEOUT,
+            String.format(
+                "the %s driver did not finish %s of machine \"%s\" within %s: the call was cut"
+                    + " off and the driver told to cancel it%s",
+                plugin,
+                kind.rpcName(),
+                machineName,
+                human(limit),
+                advice.isEmpty() ? "" : "; " + advice),
+            null,
+            e);
+      }
+      throw failure(kind.rpcName(), e);
     } finally {
       context.detach(previous);
       context.cancel(null);
@@ -411,6 +541,31 @@ public final class GrpcDriverClient implements Driver {
     } catch (DriverException e) {
       return "";
     }
+  }
+
+  @Override
+  public Map<LongOperation, Duration> operationTimeouts() {
+    try {
+      return pluginInfo().operationTimeouts();
+    } catch (DriverException e) {
+      return Map.of();
+    }
+  }
+
+  /** A duration as people read it: "300 ms", "90 s", "10 min", "1 h 30 min". */
+  static String human(Duration d) {
+    long seconds = d.toSeconds();
+    if (seconds < 1) {
+      return d.toMillis() + " ms";
+    }
+    if (seconds < 120) {
+      return seconds + " s";
+    }
+    long minutes = seconds / 60;
+    if (minutes < 120) {
+      return minutes + " min" + (seconds % 60 == 0 ? "" : " " + seconds % 60 + " s");
+    }
+    return minutes / 60 + " h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + " min");
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.machinehost.sdk.rpc;
 
 import io.machinehost.sdk.Capability;
+import io.machinehost.sdk.LongOperation;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,6 +15,7 @@ import java.util.Set;
  * @param capabilities the optional operations it supports
  * @param description one line for {@code machine plugin ls}
  * @param secretConfigKeys config keys whose values are never printed
+ * @param operationTimeouts the deadlines it declares for its long operations (others: the host's)
  */
 public record PluginInfo(
     String name,
@@ -19,11 +23,24 @@ public record PluginInfo(
     int protocolVersion,
     Set<Capability> capabilities,
     String description,
-    Set<String> secretConfigKeys) {
+    Set<String> secretConfigKeys,
+    Map<LongOperation, Duration> operationTimeouts) {
 
-  /** Copies the sets. */
+  /** Copies the sets and the map. */
   public PluginInfo {
     capabilities = Set.copyOf(capabilities);
     secretConfigKeys = Set.copyOf(secretConfigKeys);
+    operationTimeouts = Map.copyOf(operationTimeouts);
+  }
+
+  /** A plugin that declares no operation deadlines. */
+  public PluginInfo(
+      String name,
+      String version,
+      int protocolVersion,
+      Set<Capability> capabilities,
+      String description,
+      Set<String> secretConfigKeys) {
+    this(name, version, protocolVersion, capabilities, description, secretConfigKeys, Map.of());
   }
 }

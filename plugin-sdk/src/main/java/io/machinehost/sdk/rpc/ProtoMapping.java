@@ -163,4 +163,49 @@ public final class ProtoMapping {
       case CAPABILITY_UNSPECIFIED, UNRECOGNIZED -> null;
     };
   }
+
+  /** Returns the wire form of declared operation deadlines (whole seconds, rounded up). */
+  public static io.machinehost.proto.driver.v1.OperationTimeouts toProto(
+      java.util.Map<io.machinehost.sdk.LongOperation, java.time.Duration> timeouts) {
+    var b = io.machinehost.proto.driver.v1.OperationTimeouts.newBuilder();
+    timeouts.forEach(
+        (operation, timeout) -> {
+          if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            return;
+          }
+          long seconds = timeout.plusNanos(999_999_999L).toSeconds();
+          switch (operation) {
+            case CREATE -> b.setCreateSeconds(seconds);
+            case REMOVE -> b.setRemoveSeconds(seconds);
+            case START -> b.setStartSeconds(seconds);
+            case STOP -> b.setStopSeconds(seconds);
+            case KILL -> b.setKillSeconds(seconds);
+            case RESTART -> b.setRestartSeconds(seconds);
+          }
+        });
+    return b.build();
+  }
+
+  /** Returns the declared operation deadlines; zero or negative seconds mean "not declared". */
+  public static java.util.Map<io.machinehost.sdk.LongOperation, java.time.Duration> fromProto(
+      io.machinehost.proto.driver.v1.OperationTimeouts timeouts) {
+    var map =
+        new java.util.EnumMap<io.machinehost.sdk.LongOperation, java.time.Duration>(
+            io.machinehost.sdk.LongOperation.class);
+    for (io.machinehost.sdk.LongOperation operation : io.machinehost.sdk.LongOperation.values()) {
+      long seconds =
+          switch (operation) {
+            case CREATE -> timeouts.getCreateSeconds();
+            case REMOVE -> timeouts.getRemoveSeconds();
+            case START -> timeouts.getStartSeconds();
+            case STOP -> timeouts.getStopSeconds();
+            case KILL -> timeouts.getKillSeconds();
+            case RESTART -> timeouts.getRestartSeconds();
+          };
+      if (seconds > 0) {
+        map.put(operation, java.time.Duration.ofSeconds(seconds));
+      }
+    }
+    return map;
+  }
 }

@@ -3,8 +3,10 @@ package io.machinehost.sdk.rpc;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.DriverException.Code;
@@ -78,7 +80,7 @@ public final class StatusMapping {
    */
   public static DriverException fromThrowable(Throwable t, String plugin) {
     Status status = Status.fromThrowable(t);
-    com.google.rpc.Status rich = StatusProto.fromThrowable(t);
+    com.google.rpc.Status rich = richStatus(t);
     if (rich != null) {
       for (Any detail : rich.getDetailsList()) {
         if (detail.is(ErrorInfo.class)) {
@@ -105,11 +107,110 @@ public final class StatusMapping {
     return new DriverException(code, message, null, t);
   }
 
+  private static final Metadata.Key<com.google.rpc.Status> DETAILS_KEY =
+      Metadata.Key.of(
+          "grpc-status-details-bin",
+          ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
+
+  /**
+   * The {@code google.rpc.Status} of the trailer, also when its code differs from the call's (which
+   * grpc's StatusProto refuses with an exception), or null if there is none or it is unreadable.
+   */
+  private static com.google.rpc.Status richStatus(Throwable t) {
+    try {
+      return StatusProto.fromThrowable(t);
+    } catch (IllegalArgumentException mismatch) {
+      Metadata trailers = Status.trailersFromThrowable(t);
+      try {
+        return trailers == null ? null : trailers.get(DETAILS_KEY);
+      } catch (RuntimeException unreadable) {
+        return null;
+      }
+    }
+  }
+
   private static Code parseCode(String reason, Status.Code fallback) {
     try {
       return Code.valueOf(reason);
     } catch (IllegalArgumentException e) {
       return driverCode(fallback);
     }
+  }
+
+  /**
+   * Says what a failed call carried, as the host reads it: the gRPC code and message, and the
+   * ErrorInfo's reason, domain and metadata, or that there was none (for {@code --debug}).
+   *
+   * @param t what the call threw
+   * @param read the driver error it was read as
+   */
+  public static String describe(Throwable t, DriverException read) {
+    Status status = Status.fromThrowable(t);
+    StringBuilder b =
+        new StringBuilder("gRPC status ")
+            .append(status.getCode())
+            .append(" \"")
+            .append(status.getDescription() == null ? "" : status.getDescription())
+            .append("\"; ");
+    com.google.rpc.Status rich = richStatus(t);
+    ErrorInfo info = null;
+    if (rich != null) {
+      for (Any detail : rich.getDetailsList()) {
+        if (detail.is(ErrorInfo.class)) {
+          try {
+            info = detail.unpack(ErrorInfo.class);
+          } catch (InvalidProtocolBufferException e) {
+            b.append("an unreadable ErrorInfo; ");
+          }
+          break;
+        }
+      }
+    }
+    if (info == null) {
+      b.append("no ErrorInfo");
+    } else {
+      b.append("ErrorInfo reason \"")
+          .append(info.getReason())
+          .append("\" domain \"")
+          .append(info.getDomain())
+          .append('"');
+      if (!info.getMetadataMap().isEmpty()) {
+        b.append(" metadata ").append(new java.util.TreeMap<>(info.getMetadataMap()));
+      }
+      if (!DOMAIN.equals(info.getDomain())) {
+        b.append(" (not the domain ").append(DOMAIN).append(": ignored)");
+      }
+    }
+    return b.append(" -> ").append(read.code()).toString();
+  }
+
+  /**
+   * The host's words for a machine a driver finds not running when asked for its address
+   * (FAILED_PRECONDITION from GetIp, GetUrl, GetSshHostname, GetSshPort; proto/README.md §11).
+   *
+   * @param machine the machine
+   * @param plugin the driver's name
+   * @param message what the driver said
+   */
+  public static String notRunning(String machine, String plugin, String message) {
+    return String.format(
+        "machine \"%s\" is not running (the %s driver says: %s); start it with \"machine start"
+            + " %s\"",
+        machine, plugin, message, machine);
+  }
+
+  /**
+   * The host's words for a machine its driver no longer finds at the provider (NOT_FOUND from a
+   * call about an existing machine; proto/README.md §11).
+   *
+   * @param machine the machine
+   * @param plugin the driver's name
+   * @param message what the driver said
+   */
+  public static String notFound(String machine, String plugin, String message) {
+    return String.format(
+        "machine \"%s\" no longer exists at its provider (the %s driver says: %s); if it was"
+            + " removed outside machine, remove it here too with \"machine rm %s\"",
+        machine, plugin, message, machine);
   }
 }

@@ -244,7 +244,10 @@ class DriverHarnessTest {
         .isEqualTo(harness.storePath().resolve("machines/m1/id_rsa").toString());
     DriverException e = catchThrowableOfType(DriverException.class, m::getIp);
     assertThat(e.code()).isEqualTo(DriverException.Code.FAILED_PRECONDITION);
-    assertThat(e.getMessage()).isEqualTo("IP address is not set");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "machine \"m1\" is not running (the harness driver says: IP address is not set);"
+                + " start it with \"machine start m1\"");
   }
 
   @Test
