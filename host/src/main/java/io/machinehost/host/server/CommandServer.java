@@ -2,7 +2,9 @@ package io.machinehost.host.server;
 
 import io.machinehost.host.CliEnvironment;
 import io.machinehost.host.CommandLineShape;
+import io.machinehost.host.ExitCodes;
 import io.machinehost.host.MachineCli;
+import io.machinehost.host.command.Interrupts;
 import io.machinehost.host.plugin.ReuseSettings;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
@@ -206,41 +209,112 @@ final class CommandServer {
         refuse(out, "it does not serve this command");
         return;
       }
+      String relative = relativePath(args, Path.of(request.workingDir()));
+      if (relative != null) {
+        refuse(out, "\"" + relative + "\" is a path relative to the command's directory");
+        return;
+      }
       stores.add(storagePath(args, request.env(), Path.of(request.home())));
       long started = System.nanoTime();
-      int code = execute(request, args, in, out);
       synchronized (out) {
-        out.writeByte(Wire.EXIT);
-        out.writeInt(code);
-        out.writeLong(System.nanoTime() - started);
+        out.writeByte(Wire.ACCEPTED);
         out.flush();
+      }
+      AtomicBoolean finished = new AtomicBoolean();
+      int code = execute(request, args, in, out, finished, started);
+      if (finished.compareAndSet(false, true)) {
+        exit(out, code, started);
       }
     } catch (IOException | RuntimeException e) {
       // the front end is gone or spoke nonsense; it runs the command itself if it can
     }
   }
 
-  private int execute(Wire.Request request, String[] args, InputStream in, DataOutputStream out) {
+  private static void exit(DataOutputStream out, int code, long started) throws IOException {
+    synchronized (out) {
+      out.writeByte(Wire.EXIT);
+      out.writeInt(code);
+      out.writeLong(System.nanoTime() - started);
+      out.flush();
+    }
+  }
+
+  /**
+   * Returns an argument of create that names an existing file or directory relative to the
+   * command's working directory (a driver's key file, say), or null. The server runs in another
+   * directory, so such a command runs in its front end's process instead.
+   */
+  static String relativePath(String[] args, Path workingDir) {
+    if (!"create".equals(CommandLineShape.of(args).command())) {
+      return null;
+    }
+    for (String arg : args) {
+      String value =
+          arg.startsWith("-") && arg.indexOf('=') > 0 ? arg.substring(arg.indexOf('=') + 1) : arg;
+      if (value.isEmpty() || value.startsWith("-") || value.indexOf('\0') >= 0) {
+        continue;
+      }
+      try {
+        Path path = Path.of(value);
+        if (!path.isAbsolute() && Files.exists(workingDir.resolve(path))) {
+          return value;
+        }
+      } catch (java.nio.file.InvalidPathException e) {
+        // not a path
+      }
+    }
+    return null;
+  }
+
+  private int execute(
+      Wire.Request request,
+      String[] args,
+      InputStream in,
+      DataOutputStream out,
+      AtomicBoolean finished,
+      long started) {
     Thread command = Thread.currentThread();
-    // The front end sends nothing after its request: its end of the socket closing means it was
-    // interrupted (Ctrl-C), so the command is interrupted too.
+    Object scope = Interrupts.enterScope();
+    PrintStream stderr =
+        new PrintStream(new Frames(out, Wire.STDERR), true, StandardCharsets.UTF_8);
+    // After its request the front end sends only Ctrl-C, as INTERRUPT bytes; its end of the socket
+    // closing means it was interrupted too. The first cancels the command's driver operations, as
+    // Ctrl-C does in a process of its own; with none running (or at a hang-up after that) the
+    // command thread is interrupted and the front end told exit code 130 at once.
     Thread hangUp =
         new Thread(
             () -> {
-              try {
-                while (in.read() >= 0) {
-                  // ignore
+              boolean cancelled = false;
+              while (true) {
+                int b;
+                try {
+                  b = in.read();
+                } catch (IOException e) {
+                  b = -1;
                 }
-              } catch (IOException e) {
-                // closed
+                if (b == Wire.INTERRUPT && !cancelled && Interrupts.cancel(scope, stderr)) {
+                  cancelled = true;
+                  continue;
+                }
+                if (b == Wire.INTERRUPT || b < 0) {
+                  if (finished.compareAndSet(false, true)) {
+                    try {
+                      exit(out, ExitCodes.INTERRUPTED, started);
+                    } catch (IOException e) {
+                      // the front end is gone
+                    }
+                  }
+                  if (b < 0 && !cancelled) {
+                    Interrupts.cancel(scope, stderr); // a front end killed mid-create
+                  }
+                  command.interrupt();
+                  return;
+                }
               }
-              command.interrupt();
             },
             command.getName() + "-hang-up");
     hangUp.setDaemon(true);
     hangUp.start();
-    PrintStream stderr =
-        new PrintStream(new Frames(out, Wire.STDERR), true, StandardCharsets.UTF_8);
     PrintWriter outWriter =
         new PrintWriter(
             new OutputStreamWriter(new Frames(out, Wire.STDOUT), StandardCharsets.UTF_8), true);
@@ -260,6 +334,7 @@ final class CommandServer {
     } finally {
       outWriter.flush();
       errWriter.flush();
+      Interrupts.leaveScope();
       Thread.interrupted(); // a hang-up after the command ended must not reach the next write
     }
   }
