@@ -55,9 +55,12 @@ demo:
 
 # Wall time, CPU and memory of the CLI against none-driver stores of 1 to 500 machines, with and
 # without warm plugin reuse; writes bench/results.json and prints a table (.ci/bench/bench.sh).
-# Measures the current dist/: run "make build" first.
+# Measures the current dist/: run "make build" first. Then the targets' table: the native and Java
+# front ends, warm and cold, side by side with docker-machine when one is on PATH, in interleaved
+# rounds (.ci/bench/compare.sh; ROUNDS=10).
 bench:
 	.ci/bench/bench.sh
+	.ci/bench/compare.sh
 
 fmt:
 	$(MVN) spotless:apply

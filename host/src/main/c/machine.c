@@ -307,7 +307,7 @@ int main(int argc, char **argv) {
   free(buf);
 
   int trace = debug(argc, argv);
-  int accepted = 0, out_ok = 1, err_ok = 1;
+  int accepted = 0, may_retry = 0, wrote = 0, out_ok = 1, err_ok = 1;
   uint64_t pid = 0;
   size_t chunk_cap = 65536;
   unsigned char *chunk = malloc(chunk_cap);
@@ -319,8 +319,11 @@ int main(int argc, char **argv) {
       case 'p': /* Wire.SERVER */
         if (read_long(fd, &pid) < 0) goto broken;
         break;
-      case 'a': { /* Wire.ACCEPTED: from here on the command is the server's, never run again */
+      case 'a': { /* Wire.ACCEPTED: a command that changes things is the server's from here on */
+        unsigned char reads;
         accepted = 1;
+        if (read_full(fd, &reads, 1) < 0) goto broken;
+        may_retry = reads == 1;
         server_fd = fd;
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -340,6 +343,7 @@ int main(int argc, char **argv) {
           chunk_cap = n;
         }
         if (read_full(fd, chunk, n) < 0) goto broken;
+        wrote = 1;
         if (kind == 'o') {
           out_ok = out_ok && write_full(1, chunk, n) == 0;
         } else {
@@ -374,9 +378,9 @@ int main(int argc, char **argv) {
     }
   }
 broken:
-  if (!accepted) {
+  if (!accepted || (may_retry && !wrote && interrupts == 0)) {
     close(fd);
-    fallback(); /* it went away or spoke nonsense before taking the command: run it here */
+    fallback(); /* it went away before taking the command, or before a read printed: run it here */
   }
   if (interrupts > 0) return 130;
   fprintf(stderr,

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
@@ -44,14 +45,19 @@ import jdk.net.UnixDomainPrincipal;
  * terminal state its front end sends; plugins it launches get that environment too.
  *
  * <p>It keeps the warm plugins' guarantees: it exits after {@code MACHINEHOST_PLUGIN_IDLE} seconds
- * (default 30) without a command, as soon as every store it has served is gone, when its executable
- * is replaced, or when its socket is removed; it answers only its own user (the socket's directory
- * is private and the peer's credentials are checked); {@code MACHINEHOST_PLUGIN_REUSE=0} keeps
- * front ends from using or starting it. One server runs per executable: a lock file next to the
- * socket is held for its life.
+ * (default 600) without a command, as soon as every store it has served is gone, when its
+ * executable is replaced, or when its socket is removed; it answers only its own user (the socket's
+ * directory is private and the peer's credentials are checked); {@code MACHINEHOST_PLUGIN_REUSE=0}
+ * keeps front ends from using or starting it. One server runs per executable: a lock file next to
+ * the socket is held for its life.
  */
 final class CommandServer {
   private static final Duration TICK = Duration.ofMillis(250);
+
+  /** {@code 0} turns the server's warm-up off. */
+  static final String WARM_UP_ENV = "MACHINEHOST_SERVER_WARM_UP";
+
+  private static final int WARM_UP_ROUNDS = 20;
 
   private final Path launcher;
   private final String identity;
@@ -114,12 +120,91 @@ final class CommandServer {
         Thread acceptor = new Thread(() -> accept(server), "machinehost-command-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+        if (!"0".equals(System.getenv(WARM_UP_ENV))) {
+          Thread warmUp = new Thread(this::warmUp, "machinehost-command-warm-up");
+          warmUp.setDaemon(true);
+          warmUp.start();
+        }
         watch();
       } finally {
         if (socketKey != null && socketKey.equals(key(socket))) {
           Files.deleteIfExists(socket);
         }
       }
+    }
+  }
+
+  /**
+   * Runs the served commands' own paths a few times on a private scratch store, right after the
+   * server starts, so that their classes are loaded and their code compiled before a user's command
+   * arrives: create, ls, status, ip, url, inspect and rm of a none machine (whose plugin exits once
+   * the scratch store is removed, at the end). Commands that arrive meanwhile are served at once. A
+   * store or driver that fails only ends the warm-up.
+   */
+  private void warmUp() {
+    Interrupts.enterScope(); // its driver operations are nobody's Ctrl-C
+    Path scratch = null;
+    try {
+      scratch =
+          Files.createTempDirectory(
+              "machinehost-warm-up-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Map<String, String> env = new java.util.HashMap<>(System.getenv());
+      env.put("MACHINE_STORAGE_PATH", scratch.toString());
+      env.remove(ReuseSettings.JAVA_OPTS_ENV); // the server's own, not a plugin's
+      Path home = Path.of(System.getProperty("user.home"));
+      String[][] once = {{"create", "-d", "none", "--url", "tcp://127.0.0.1:2376", "warm"}};
+      String[][] repeated = {
+        {"ls"},
+        {"status", "warm"},
+        {"ip", "warm"},
+        {"url", "warm"},
+        {"inspect", "warm"},
+        {"version"}
+      };
+      run(env, home, once[0]);
+      for (int round = 0;
+          round < WARM_UP_ROUNDS && !Thread.currentThread().isInterrupted();
+          round++) {
+        for (String[] args : repeated) {
+          run(env, home, args);
+        }
+      }
+      run(env, home, new String[] {"rm", "-y", "warm"});
+    } catch (IOException | RuntimeException e) {
+      // only a speed-up
+    } finally {
+      if (scratch != null) {
+        deleteTree(scratch);
+      }
+    }
+  }
+
+  private void run(Map<String, String> env, Path home, String[] args) {
+    PrintWriter none = new PrintWriter(Writer.nullWriter());
+    CliEnvironment environment =
+        new CliEnvironment(
+            env,
+            home,
+            launcher.getParent(),
+            InputStream.nullInputStream(),
+            false,
+            session ->
+                CliEnvironment.pluginPool(
+                    session,
+                    env,
+                    launcher.getParent(),
+                    new PrintStream(OutputStream.nullOutputStream())));
+    MachineCli.execute(environment, none, none, args);
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // the temp directory is private; what is left is the system's to clean
     }
   }
 
@@ -218,6 +303,7 @@ final class CommandServer {
       long started = System.nanoTime();
       synchronized (out) {
         out.writeByte(Wire.ACCEPTED);
+        out.writeBoolean(FrontEnd.READS.contains(CommandLineShape.of(args).command()));
         out.flush();
       }
       AtomicBoolean finished = new AtomicBoolean();

@@ -61,8 +61,15 @@ public final class FrontEnd {
     return true;
   }
 
-  /** JVM options for the server, before the user's {@code MACHINEHOST_JAVA_OPTS}. */
-  static final String SERVER_JAVA_OPTS = "-XX:TieredStopAtLevel=4";
+  /**
+   * JVM options for the server, before the user's {@code MACHINEHOST_JAVA_OPTS}: the full JIT, with
+   * two compiler threads and a smaller code cache, and a heap that starts small and stays small
+   * while idle (a fixed young generation; the old one shrinks back after a collection), so that a
+   * server idling for its ten minutes holds little memory.
+   */
+  static final String SERVER_JAVA_OPTS =
+      "-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=32m "
+          + ReuseSettings.LEAN_HEAP;
 
   private FrontEnd() {}
 
@@ -192,6 +199,8 @@ public final class FrontEnd {
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
     boolean accepted = false;
+    boolean mayRetry = false;
+    boolean wrote = false;
     long pid = 0;
     while (true) {
       try {
@@ -200,15 +209,18 @@ public final class FrontEnd {
           case Wire.SERVER -> pid = in.readLong();
           case Wire.ACCEPTED -> {
             accepted = true;
+            mayRetry = in.readBoolean();
             if (write) {
               forwardInterrupts(channel);
             }
           }
           case Wire.STDOUT -> {
             stdout = copy(Wire.readChunk(in), stdout);
+            wrote = true;
           }
           case Wire.STDERR -> {
             stderr = copy(Wire.readChunk(in), stderr);
+            wrote = true;
           }
           case Wire.EXIT -> {
             int code = in.readInt();
@@ -240,14 +252,17 @@ public final class FrontEnd {
           default -> throw new IOException("unknown frame " + kind);
         }
       } catch (IOException e) {
-        if (!accepted) {
-          return -1; // it went away or spoke nonsense before taking the command: run it here
+        if (!accepted || (mayRetry && !wrote)) {
+          return -1; // it went away before taking the command, or before a read printed: run it
+          // here
         }
         copy(
             ("Error: the machine command server (pid "
                     + pid
                     + ") failed in the middle of the command ("
-                    + e.getMessage()
+                    + (e instanceof java.io.EOFException
+                        ? "it closed the connection"
+                        : e.getMessage())
                     + "). Run it again, or set MACHINEHOST_PLUGIN_REUSE=0 to run every command"
                     + " in its own process.\n")
                 .getBytes(StandardCharsets.UTF_8),
@@ -329,7 +344,7 @@ public final class FrontEnd {
       command.add(launcher);
       command.add(Wire.SERVE);
       ProcessBuilder builder = new ProcessBuilder(command);
-      // A long-lived process: the full JIT pays off (later options win, so the user's still do).
+      // A long-lived process (later options win, so the user's still do).
       String opts = System.getenv("MACHINEHOST_JAVA_OPTS");
       builder
           .environment()
