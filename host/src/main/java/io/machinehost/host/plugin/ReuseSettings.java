@@ -29,7 +29,7 @@ public final class ReuseSettings {
    * Passed in {@code MACHINEHOST_JAVA_OPTS}, before the user's own.
    */
   public static final String LEAN_HEAP =
-      "-Xms8m -Xmn8m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=20";
+      "-Xms12m -Xmn6m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=20";
 
   /** The JVM options variable of machinehost executables (plugin-sdk's launcher header). */
   public static final String JAVA_OPTS_ENV = "MACHINEHOST_JAVA_OPTS";

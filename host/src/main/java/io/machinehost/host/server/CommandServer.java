@@ -68,6 +68,7 @@ final class CommandServer {
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicLong lastUsed = new AtomicLong(System.nanoTime());
   private Object socketKey;
+  private volatile Path warmUpStore;
 
   private CommandServer(Path launcher, String identity, Path socket, Duration idle) {
     this.launcher = launcher;
@@ -121,6 +122,18 @@ final class CommandServer {
         acceptor.setDaemon(true);
         acceptor.start();
         if (!"0".equals(System.getenv(WARM_UP_ENV))) {
+          // A warm-up still running when the server ends (idle, SIGTERM): its store goes, and so
+          // its plugin.
+          Runtime.getRuntime()
+              .addShutdownHook(
+                  new Thread(
+                      () -> {
+                        Path scratch = warmUpStore;
+                        if (scratch != null) {
+                          deleteTree(scratch);
+                        }
+                      },
+                      "machinehost-command-warm-up-cleanup"));
           Thread warmUp = new Thread(this::warmUp, "machinehost-command-warm-up");
           warmUp.setDaemon(true);
           warmUp.start();
@@ -149,8 +162,11 @@ final class CommandServer {
           Files.createTempDirectory(
               "machinehost-warm-up-",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      warmUpStore = scratch;
       Map<String, String> env = new java.util.HashMap<>(System.getenv());
       env.put("MACHINE_STORAGE_PATH", scratch.toString());
+      // Its plugin leaves soon even if the server is killed before it removes the store.
+      env.put(ReuseSettings.IDLE_ENV, "20");
       env.remove(ReuseSettings.JAVA_OPTS_ENV); // the server's own, not a plugin's
       Path home = Path.of(System.getProperty("user.home"));
       String[][] once = {{"create", "-d", "none", "--url", "tcp://127.0.0.1:2376", "warm"}};
@@ -177,6 +193,7 @@ final class CommandServer {
       if (scratch != null) {
         deleteTree(scratch);
       }
+      warmUpStore = null;
     }
   }
 

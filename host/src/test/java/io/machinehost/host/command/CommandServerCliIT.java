@@ -269,7 +269,7 @@ class CommandServerCliIT {
                 "none",
                 "--url",
                 "tcp://127.0.0.1:2376",
-                "--engine-label",
+                "--engine-storage-driver",
                 "key",
                 "r1")
             .directory(work.toFile());
@@ -394,10 +394,18 @@ class CommandServerCliIT {
     return socket;
   }
 
-  /** Drops --debug's own lines and the plugin's stderr, which differ for a warm plugin. */
+  /**
+   * Drops --debug's own lines, the plugin's stderr (which differs for a warm plugin) and stack
+   * frames (a served command's stack is the server's).
+   */
   private static String withoutDebug(String err) {
     return err.lines()
-        .filter(l -> !l.startsWith("debug: ") && !l.startsWith("(none) "))
+        .filter(
+            l ->
+                !l.startsWith("debug: ")
+                    && !l.startsWith("(none) ")
+                    && !l.startsWith("\tat ")
+                    && !l.matches("\\s+\\.\\.\\. \\d+ more"))
         .map(l -> l + "\n")
         .collect(java.util.stream.Collectors.joining());
   }
@@ -424,6 +432,23 @@ class CommandServerCliIT {
     MachineProcess.Result r = machine.run("--debug", "status", "m1");
     assertThat(r.out()).isEqualTo("Running\n");
     assertThat(r.err()).contains("answered by the command server, pid " + server);
+  }
+
+  @Test
+  void serverEndedDuringItsWarmUp_leavesNoScratchStore() throws Exception {
+    Path tmp = Files.createDirectories(temp.resolve("tmp"));
+    MachineProcess machine = machine().env("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    long server = awaitServer(machine);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (warmUpDirs(tmp) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(warmUpDirs(tmp)).as("a warm-up store in %s", tmp).isPositive();
+
+    new ProcessBuilder("kill", "-TERM", Long.toString(server)).start().waitFor();
+
+    assertThat(MachineProcess.exits(server, 30)).as("server %d ends on SIGTERM", server).isTrue();
+    assertThat(warmUpDirs(tmp)).as("warm-up stores left").isZero();
   }
 
   private static long warmUpDirs(Path tmp) throws IOException {
