@@ -7,9 +7,10 @@
 #   java     dist/bin/machine (the Java front end), warm
 #   cold     dist/bin/machine under MACHINEHOST_PLUGIN_REUSE=0: a JVM and a plugin per command
 #   dm       docker-machine, none driver, a store of its own
-# Rows "first status" restart the server (or everything) before each timed run.
+# Rows "first status" restart the server (or everything) before each timed run; a new server is
+# timed once its self-warm-up is done.
 #
-#   ROUNDS=10 DIST=dist .ci/bench/compare.sh
+#   ROUNDS=10 FIRST_ROUNDS=5 DIST=dist .ci/bench/compare.sh   (ROUNDS=0: the first-status rows only)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -126,7 +127,17 @@ done
 
 # The first status after the command server started (a new server each run), and the first
 # command with nothing running (no server, no plugin).
-first_rounds=$(( ROUNDS < 5 ? ROUNDS : 5 ))
+first_rounds=${FIRST_ROUNDS:-$(( ROUNDS < 5 ? ROUNDS : 5 ))}
+
+# Waits until the server's self-warm-up is done: its scratch store (machinehost-warm-up-* in the
+# temp directory) made after the server started is gone again (at most 60 s).
+await_warm_up() {
+  local since=$1 i
+  for i in $(seq 600); do
+    [ -z "$(find /tmp -maxdepth 1 -name 'machinehost-warm-up-*' -newer "$since" 2>/dev/null)" ] && [ "$i" -gt 5 ] && return 0
+    sleep 0.1
+  done
+}
 for ((r = 1; r <= first_rounds; r++)); do
   for c in "${COLUMNS_[@]}"; do
     cl=$(client "$c")
@@ -136,7 +147,9 @@ for ((r = 1; r <= first_rounds; r++)); do
         old=$(await_server "$c" "$s")
         kill "$old" 2>/dev/null || true
         while kill -0 "$old" 2>/dev/null; do sleep 0.05; done
+        touch "$WORK/server-start"
         new=$(await_server "$c" "$s") && SERVERS+=("$new")
+        await_warm_up "$WORK/server-start"
         sample first-status-new-server "$c" "$(time_ms "$s" $cl status m0)"
         kill "$new" 2>/dev/null || true
         while kill -0 "$new" 2>/dev/null; do sleep 0.05; done
