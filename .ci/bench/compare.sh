@@ -181,7 +181,7 @@ plugin_kb=0
 [ -n "$plugin" ] && plugin_kb=$(rss_kb "$plugin")
 uptime | sed 's/.*load average: //' >"$WORK/load-after"
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { [ -s "$1" ] || { echo -; return 0; }; sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 lead=${COLUMNS_[0]}
 printf '\n%s\n' "machinehost vs docker-machine: medians in ms of $ROUNDS interleaved rounds (first-status rows: $first_rounds)"
 printf 'load average before: %s; after: %s\n\n' "$(cat "$WORK/load-before")" "$(cat "$WORK/load-after")"
@@ -205,11 +205,11 @@ target() {
 for row in version status ip url inspect ls-1 ls-50 ls-500 create+rm first-status-new-server first-status-nothing-up; do
   line="| $row |"
   for c in "${COLUMNS_[@]}"; do
-    line="$line $(median "$SAMPLES/$row.$c" 2>/dev/null || echo -) |"
+    line="$line $(median "$SAMPLES/$row.$c") |"
   done
   if [ -n "$DM" ]; then
     a=$(median "$SAMPLES/$row.$lead") b=$(median "$SAMPLES/$row.dm")
-    ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }')
+    ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a != "-" && b != "-" && b > 0) printf "%.2f×", a / b; else print "-" }')
     line="$line $ratio | $(target "$row") |"
   fi
   echo "$line"
