@@ -129,8 +129,14 @@ final class CommandServer {
                   new Thread(
                       () -> {
                         Path scratch = warmUpStore;
-                        if (scratch != null) {
+                        // The warm-up may still be writing into it: try again a few times.
+                        for (int i = 0; scratch != null && i < 10 && Files.exists(scratch); i++) {
                           deleteTree(scratch);
+                          try {
+                            Thread.sleep(20);
+                          } catch (InterruptedException e) {
+                            return;
+                          }
                         }
                       },
                       "machinehost-command-warm-up-cleanup"));
