@@ -69,6 +69,7 @@ final class CommandServer {
   private final AtomicLong lastUsed = new AtomicLong(System.nanoTime());
   private Object socketKey;
   private volatile Path warmUpStore;
+  private volatile boolean stopWarmUp;
 
   private CommandServer(Path launcher, String identity, Path socket, Duration idle) {
     this.launcher = launcher;
@@ -122,27 +123,27 @@ final class CommandServer {
         acceptor.setDaemon(true);
         acceptor.start();
         if (!"0".equals(System.getenv(WARM_UP_ENV))) {
-          // A warm-up still running when the server ends (idle, SIGTERM): its store goes, and so
-          // its plugin.
+          Thread warmUp = new Thread(this::warmUp, "machinehost-command-warm-up");
+          warmUp.setDaemon(true);
+          warmUp.start();
+          // A warm-up still running when the server ends (idle, SIGTERM) is stopped between two
+          // commands, then its store goes, and so its plugin.
           Runtime.getRuntime()
               .addShutdownHook(
                   new Thread(
                       () -> {
+                        stopWarmUp = true;
+                        try {
+                          warmUp.join(3000);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
                         Path scratch = warmUpStore;
-                        // The warm-up may still be writing into it: try again a few times.
-                        for (int i = 0; scratch != null && i < 10 && Files.exists(scratch); i++) {
+                        if (scratch != null) {
                           deleteTree(scratch);
-                          try {
-                            Thread.sleep(20);
-                          } catch (InterruptedException e) {
-                            return;
-                          }
                         }
                       },
                       "machinehost-command-warm-up-cleanup"));
-          Thread warmUp = new Thread(this::warmUp, "machinehost-command-warm-up");
-          warmUp.setDaemon(true);
-          warmUp.start();
         }
         watch();
       } finally {
@@ -204,6 +205,9 @@ final class CommandServer {
   }
 
   private void run(Map<String, String> env, Path home, String[] args) {
+    if (stopWarmUp) {
+      throw new IllegalStateException("the server is ending");
+    }
     PrintWriter none = new PrintWriter(Writer.nullWriter());
     CliEnvironment environment =
         new CliEnvironment(
