@@ -6,16 +6,28 @@ MACHINE := dist/bin/machine
 .PHONY: build install test examples conformance fmt lint demo bench clean chaos
 # Builds everything into dist/bin, then runs `machine plugin ls` once with a scratch store: that
 # launches the CLI and each bundled driver, which trains their class-data-sharing archives.
+# With a C compiler, dist/native also holds the native front end (host/src/main/c) as `machine`,
+# with the Java one beside it as machine-jvm and the drivers linked in.
 build:
 	$(MVN) install -DskipTests -Dspotless.check.skip=true
+	@$(call native_links)
 	@$(call train,dist/bin)
+	@if [ -x dist/native/machine ]; then $(call train,dist/native); fi
 
 # The SDK, the parent POMs and every module into the local Maven repository (what a project made by
 # `machine plugin new` builds against), and the CLI and bundled drivers into $(PREFIX)/bin.
+# With the native front end built, it is installed as `machine` and the Java one as machine-jvm.
 install: build
 	install -d $(PREFIX)/bin
 	install -m 755 dist/bin/machine dist/bin/machine-driver-* $(PREFIX)/bin/
+	if [ -x dist/native/machine ]; then \
+	  install -m 755 dist/bin/machine $(PREFIX)/bin/machine-jvm && \
+	  install -m 755 dist/native/machine $(PREFIX)/bin/machine; fi
 	@$(call train,$(PREFIX)/bin)
+
+native_links = if [ -x dist/native/machine ]; then \
+	ln -sfn ../bin/machine dist/native/machine-jvm && \
+	for d in dist/bin/machine-driver-*; do ln -sfn ../bin/$$(basename $$d) dist/native/; done; fi
 
 train = store=$$(mktemp -d) && MACHINE_STORAGE_PATH=$$store MACHINE_PLUGIN_PATH= \
 	$(1)/machine plugin ls >/dev/null 2>&1; rm -rf $$store
@@ -44,10 +56,13 @@ demo:
 
 # Wall time, CPU and memory of the CLI against none-driver stores of 1 to 500 machines, with and
 # without warm plugin reuse; writes bench/results.json and prints a table (.ci/bench/bench.sh).
-# Measures the current dist/: run "make build" first.
+# Measures the current dist/: run "make build" first. Then the targets' table: the native and Java
+# front ends, warm and cold, side by side with docker-machine when one is on PATH, in interleaved
+# rounds (.ci/bench/compare.sh; ROUNDS=10).
 bench:
 	.ci/bench/bench.sh
 	.ci/bench/qemu-bench.sh
+	.ci/bench/compare.sh
 
 # The fault suite: kills, concurrent writers, the bad-input corpus and another user on every socket,
 # each COUNT times (default 50), against the current dist/ (.ci/chaos/chaos.py; README "Fault suite").

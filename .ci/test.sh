@@ -18,6 +18,9 @@ apt_install() {
   fi
 }
 
+echo "== C compiler for the native front end (host/src/main/c)"
+apt_install gcc libc6-dev
+
 echo "== example drivers' dependencies"
 apt_install python3-grpcio python3-grpc-tools python3-protobuf python3-cryptography
 (cd plugins/node-example && npm ci --no-audit --no-fund --loglevel=error)

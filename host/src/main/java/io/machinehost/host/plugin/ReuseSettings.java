@@ -14,11 +14,25 @@ public final class ReuseSettings {
   /** Turns reuse off when {@code 0}, {@code false}, {@code no} or {@code off}. */
   public static final String REUSE_ENV = "MACHINEHOST_PLUGIN_REUSE";
 
-  /** How long, in seconds, a warm process waits for the next command (default 30). */
+  /**
+   * How long, in seconds, a warm process waits for the next command (default 600: ten minutes, as
+   * build daemons idle for hours).
+   */
   public static final String IDLE_ENV = "MACHINEHOST_PLUGIN_IDLE";
 
   /** The default idle period. */
-  public static final Duration DEFAULT_IDLE = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_IDLE = Duration.ofMinutes(10);
+
+  /**
+   * Heap options for a process that stays up while idle (the command server, warm JVM plugins): it
+   * starts small, with a fixed small young generation, and gives memory back after a collection.
+   * Passed in {@code MACHINEHOST_JAVA_OPTS}, before the user's own.
+   */
+  public static final String LEAN_HEAP =
+      "-Xms12m -Xmn6m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=20";
+
+  /** The JVM options variable of machinehost executables (plugin-sdk's launcher header). */
+  public static final String JAVA_OPTS_ENV = "MACHINEHOST_JAVA_OPTS";
 
   private ReuseSettings() {}
 

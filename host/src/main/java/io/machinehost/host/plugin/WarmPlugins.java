@@ -44,13 +44,12 @@ public final class WarmPlugins {
   /** Turns reuse off when {@code 0}, {@code false}, {@code no} or {@code off}. */
   public static final String REUSE_ENV = ReuseSettings.REUSE_ENV;
 
-  /** How long, in seconds, a warm plugin waits for the next command (default 30). */
+  /** How long, in seconds, a warm plugin waits for the next command (default 600). */
   public static final String IDLE_ENV = ReuseSettings.IDLE_ENV;
 
   /** The default idle period. */
   public static final Duration DEFAULT_IDLE = ReuseSettings.DEFAULT_IDLE;
 
-  private static final Duration HOLD_TIMEOUT = Duration.ofSeconds(3);
   private static final Map<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
   private static final Map<String, ManagedChannel> KEPT = new ConcurrentHashMap<>();
   private static final int MAX_KEPT = 32;
@@ -258,36 +257,38 @@ public final class WarmPlugins {
     }
     String key = record.handshake() + "\n" + record.clientCertificate();
     ManagedChannel channel = keepChannels ? KEPT.remove(key) : null;
-    Context.CancellableContext held = null;
+    Hold hold = null;
     if (channel != null) {
-      held = holdCall(channel);
-      if (held == null) {
+      hold = holdCall(channel, holdTimeout());
+      if (hold.context() == null) {
         channel.shutdownNow();
       }
     }
-    if (held == null) {
+    if (hold == null || hold.context() == null) {
       try {
         channel = PluginChannels.open(handshake, identity);
       } catch (IllegalArgumentException e) {
         trace("not reusing plugin pid %d: %s", record.pid(), e.getMessage());
         return Optional.empty();
       }
-      held = holdCall(channel);
+      hold = holdCall(channel, holdTimeout());
     } else {
       trace("reusing the open channel to plugin %s (pid %d)", driver, record.pid());
     }
+    Context.CancellableContext held = hold.context();
     if (held == null) {
       channel.shutdownNow();
-      trace("not reusing plugin pid %d: it does not answer as a warm plugin", record.pid());
+      trace(
+          "not reusing plugin pid %d: it does not answer as a warm plugin (%s)",
+          record.pid(), hold.failure());
       return Optional.empty();
     }
     trace("reusing warm plugin %s (pid %d)", driver, record.pid());
     ManagedChannel open = channel;
-    Context.CancellableContext hold = held;
     Runnable letGo =
         keepChannels
             ? () -> {
-              hold.cancel(null); // the plugin's idle period may start; the connection stays
+              held.cancel(null); // the plugin's idle period may start; the connection stays
               keep(key, open, handshake);
             }
             : open::shutdownNow;
@@ -347,6 +348,8 @@ public final class WarmPlugins {
       // it is replaced below if the new plugin is reusable
     }
     Optional<ReattachRecord.Stamp> stamp = ReattachRecord.Stamp.of(executable);
+    // A JVM plugin built on the SDK idles with a small heap; the user's options still come last.
+    String userOpts = launcher.options().startingEnv().get(ReuseSettings.JAVA_OPTS_ENV);
     PluginProcess plugin =
         launcher.launch(
             driver,
@@ -354,10 +357,16 @@ public final class WarmPlugins {
             Map.of(
                 PluginEnv.REUSE_IDLE_MS, Long.toString(idle.toMillis()),
                 PluginEnv.REUSE_STORE, store.toString(),
-                PluginEnv.REUSE_EXECUTABLE, executable.toString()));
+                PluginEnv.REUSE_EXECUTABLE, executable.toString(),
+                ReuseSettings.JAVA_OPTS_ENV,
+                    userOpts == null || userOpts.isBlank()
+                        ? ReuseSettings.LEAN_HEAP
+                        : ReuseSettings.LEAN_HEAP + " " + userOpts));
     // A plain Check first: a plugin that did not accept reuse gets no Watch stream at all (one it
     // would have to end at Shutdown), only this one unary call.
-    if (stamp.isEmpty() || !acceptedReuse(plugin.channel()) || !hold(plugin.channel())) {
+    if (stamp.isEmpty()
+        || !acceptedReuse(plugin.channel(), holdTimeout())
+        || holdCall(plugin.channel(), holdTimeout()).context() == null) {
       return plugin; // a plugin without the capability: stdin lifeline, as always
     }
     ReattachRecord record =
@@ -385,10 +394,10 @@ public final class WarmPlugins {
   }
 
   /** Returns whether a plugin just started serves its reuse health service as SERVING. */
-  static boolean acceptedReuse(ManagedChannel channel) {
+  static boolean acceptedReuse(ManagedChannel channel, Duration timeout) {
     try {
       return HealthGrpc.newBlockingStub(channel)
-              .withDeadlineAfter(HOLD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
               .check(
                   HealthCheckRequest.newBuilder()
                       .setService(PluginEnv.REUSE_HEALTH_SERVICE)
@@ -401,17 +410,25 @@ public final class WarmPlugins {
   }
 
   /**
-   * Holds a warm plugin for the rest of the command with a {@code Health.Watch} on its reuse
-   * service: a call in flight, so the plugin does not idle out under a command that is still
-   * running; it ends when the channel closes, also if this host dies. Returns whether the plugin
-   * answered SERVING, i.e. accepted reuse.
+   * How long a plugin has to answer the hold: as long as a new plugin has to come up. A plugin that
+   * is alive and recorded is slow only because the machine is (a cold host's first TLS handshake
+   * under load takes seconds), and launching a second one would be slower still; only a plugin that
+   * refuses, or says nothing for that long, is replaced.
    */
-  static boolean hold(ManagedChannel channel) {
-    return holdCall(channel) != null;
+  private Duration holdTimeout() {
+    return launcher.options().handshakeTimeout();
   }
 
-  /** {@link #hold}, returning the held call's context (cancel it to let go), or null. */
-  private static Context.CancellableContext holdCall(ManagedChannel channel) {
+  /** A hold: its context (cancel it to let go), or null and why not. */
+  private record Hold(Context.CancellableContext context, String failure) {}
+
+  /**
+   * Holds a warm plugin for the rest of the command with a {@code Health.Watch} on its reuse
+   * service: a call in flight, so the plugin does not idle out under a command that is still
+   * running; it ends when the channel closes, also if this host dies. Held only if the plugin
+   * answers SERVING, i.e. accepts reuse, within the timeout.
+   */
+  private static Hold holdCall(ManagedChannel channel, Duration timeout) {
     CompletableFuture<HealthCheckResponse.ServingStatus> first = new CompletableFuture<>();
     Context.CancellableContext context = Context.current().withCancellation();
     context.run(
@@ -437,20 +454,24 @@ public final class WarmPlugins {
                         first.complete(HealthCheckResponse.ServingStatus.UNKNOWN);
                       }
                     }));
-    HealthCheckResponse.ServingStatus status;
+    String failure;
     try {
-      status = first.get(HOLD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      status = HealthCheckResponse.ServingStatus.UNKNOWN;
+      HealthCheckResponse.ServingStatus status =
+          first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (status == HealthCheckResponse.ServingStatus.SERVING) {
+        return new Hold(context, null);
+      }
+      failure = "it answered " + status;
+    } catch (ExecutionException e) {
+      failure = String.valueOf(e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      failure = "no answer within " + timeout.toMillis() + " ms";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      status = HealthCheckResponse.ServingStatus.UNKNOWN;
+      failure = "interrupted";
     }
-    if (status != HealthCheckResponse.ServingStatus.SERVING) {
-      context.cancel(null);
-      return null;
-    }
-    return context;
+    context.cancel(null);
+    return new Hold(null, failure);
   }
 
   /** The environment a plugin launched now gets: this process's, with the launcher's changes. */

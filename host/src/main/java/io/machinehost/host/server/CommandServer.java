@@ -2,7 +2,9 @@ package io.machinehost.host.server;
 
 import io.machinehost.host.CliEnvironment;
 import io.machinehost.host.CommandLineShape;
+import io.machinehost.host.ExitCodes;
 import io.machinehost.host.MachineCli;
+import io.machinehost.host.command.Interrupts;
 import io.machinehost.host.plugin.ReuseSettings;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -12,6 +14,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
@@ -29,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
@@ -41,14 +45,19 @@ import jdk.net.UnixDomainPrincipal;
  * terminal state its front end sends; plugins it launches get that environment too.
  *
  * <p>It keeps the warm plugins' guarantees: it exits after {@code MACHINEHOST_PLUGIN_IDLE} seconds
- * (default 30) without a command, as soon as every store it has served is gone, when its executable
- * is replaced, or when its socket is removed; it answers only its own user (the socket's directory
- * is private and the peer's credentials are checked); {@code MACHINEHOST_PLUGIN_REUSE=0} keeps
- * front ends from using or starting it. One server runs per executable: a lock file next to the
- * socket is held for its life.
+ * (default 600) without a command, as soon as every store it has served is gone, when its
+ * executable is replaced, or when its socket is removed; it answers only its own user (the socket's
+ * directory is private and the peer's credentials are checked); {@code MACHINEHOST_PLUGIN_REUSE=0}
+ * keeps front ends from using or starting it. One server runs per executable: a lock file next to
+ * the socket is held for its life.
  */
 final class CommandServer {
   private static final Duration TICK = Duration.ofMillis(250);
+
+  /** {@code 0} turns the server's warm-up off. */
+  static final String WARM_UP_ENV = "MACHINEHOST_SERVER_WARM_UP";
+
+  private static final int WARM_UP_ROUNDS = 20;
 
   private final Path launcher;
   private final String identity;
@@ -59,6 +68,8 @@ final class CommandServer {
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicLong lastUsed = new AtomicLong(System.nanoTime());
   private Object socketKey;
+  private volatile Path warmUpStore;
+  private volatile boolean stopWarmUp;
 
   private CommandServer(Path launcher, String identity, Path socket, Duration idle) {
     this.launcher = launcher;
@@ -111,12 +122,116 @@ final class CommandServer {
         Thread acceptor = new Thread(() -> accept(server), "machinehost-command-accept");
         acceptor.setDaemon(true);
         acceptor.start();
+        if (!"0".equals(System.getenv(WARM_UP_ENV))) {
+          Thread warmUp = new Thread(this::warmUp, "machinehost-command-warm-up");
+          warmUp.setDaemon(true);
+          warmUp.start();
+          // A warm-up still running when the server ends (idle, SIGTERM) is stopped between two
+          // commands, then its store goes, and so its plugin.
+          Runtime.getRuntime()
+              .addShutdownHook(
+                  new Thread(
+                      () -> {
+                        stopWarmUp = true;
+                        try {
+                          warmUp.join(3000);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                        Path scratch = warmUpStore;
+                        if (scratch != null) {
+                          deleteTree(scratch);
+                        }
+                      },
+                      "machinehost-command-warm-up-cleanup"));
+        }
         watch();
       } finally {
         if (socketKey != null && socketKey.equals(key(socket))) {
           Files.deleteIfExists(socket);
         }
       }
+    }
+  }
+
+  /**
+   * Runs the served commands' own paths a few times on a private scratch store, right after the
+   * server starts, so that their classes are loaded and their code compiled before a user's command
+   * arrives: create, ls, status, ip, url, inspect and rm of a none machine (whose plugin exits once
+   * the scratch store is removed, at the end). Commands that arrive meanwhile are served at once. A
+   * store or driver that fails only ends the warm-up.
+   */
+  private void warmUp() {
+    Interrupts.enterScope(); // its driver operations are nobody's Ctrl-C
+    Path scratch = null;
+    try {
+      scratch =
+          Files.createTempDirectory(
+              "machinehost-warm-up-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      warmUpStore = scratch;
+      Map<String, String> env = new java.util.HashMap<>(System.getenv());
+      env.put("MACHINE_STORAGE_PATH", scratch.toString());
+      // Its plugin leaves soon even if the server is killed before it removes the store.
+      env.put(ReuseSettings.IDLE_ENV, "20");
+      env.remove(ReuseSettings.JAVA_OPTS_ENV); // the server's own, not a plugin's
+      Path home = Path.of(System.getProperty("user.home"));
+      String[][] once = {{"create", "-d", "none", "--url", "tcp://127.0.0.1:2376", "warm"}};
+      String[][] repeated = {
+        {"ls"},
+        {"status", "warm"},
+        {"ip", "warm"},
+        {"url", "warm"},
+        {"inspect", "warm"},
+        {"version"}
+      };
+      run(env, home, once[0]);
+      for (int round = 0;
+          round < WARM_UP_ROUNDS && !Thread.currentThread().isInterrupted();
+          round++) {
+        for (String[] args : repeated) {
+          run(env, home, args);
+        }
+      }
+      run(env, home, new String[] {"rm", "-y", "warm"});
+    } catch (IOException | RuntimeException e) {
+      // only a speed-up
+    } finally {
+      if (scratch != null) {
+        deleteTree(scratch);
+      }
+      warmUpStore = null;
+    }
+  }
+
+  private void run(Map<String, String> env, Path home, String[] args) {
+    if (stopWarmUp) {
+      throw new IllegalStateException("the server is ending");
+    }
+    PrintWriter none = new PrintWriter(Writer.nullWriter());
+    CliEnvironment environment =
+        new CliEnvironment(
+            env,
+            home,
+            launcher.getParent(),
+            InputStream.nullInputStream(),
+            false,
+            session ->
+                CliEnvironment.pluginPool(
+                    session,
+                    env,
+                    launcher.getParent(),
+                    new PrintStream(OutputStream.nullOutputStream())));
+    MachineCli.execute(environment, none, none, args);
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // the temp directory is private; what is left is the system's to clean
     }
   }
 
@@ -206,41 +321,113 @@ final class CommandServer {
         refuse(out, "it does not serve this command");
         return;
       }
+      String relative = relativePath(args, Path.of(request.workingDir()));
+      if (relative != null) {
+        refuse(out, "\"" + relative + "\" is a path relative to the command's directory");
+        return;
+      }
       stores.add(storagePath(args, request.env(), Path.of(request.home())));
       long started = System.nanoTime();
-      int code = execute(request, args, in, out);
       synchronized (out) {
-        out.writeByte(Wire.EXIT);
-        out.writeInt(code);
-        out.writeLong(System.nanoTime() - started);
+        out.writeByte(Wire.ACCEPTED);
+        out.writeBoolean(FrontEnd.READS.contains(CommandLineShape.of(args).command()));
         out.flush();
+      }
+      AtomicBoolean finished = new AtomicBoolean();
+      int code = execute(request, args, in, out, finished, started);
+      if (finished.compareAndSet(false, true)) {
+        exit(out, code, started);
       }
     } catch (IOException | RuntimeException e) {
       // the front end is gone or spoke nonsense; it runs the command itself if it can
     }
   }
 
-  private int execute(Wire.Request request, String[] args, InputStream in, DataOutputStream out) {
+  private static void exit(DataOutputStream out, int code, long started) throws IOException {
+    synchronized (out) {
+      out.writeByte(Wire.EXIT);
+      out.writeInt(code);
+      out.writeLong(System.nanoTime() - started);
+      out.flush();
+    }
+  }
+
+  /**
+   * Returns an argument of create that names an existing file or directory relative to the
+   * command's working directory (a driver's key file, say), or null. The server runs in another
+   * directory, so such a command runs in its front end's process instead.
+   */
+  static String relativePath(String[] args, Path workingDir) {
+    if (!"create".equals(CommandLineShape.of(args).command())) {
+      return null;
+    }
+    for (String arg : args) {
+      String value =
+          arg.startsWith("-") && arg.indexOf('=') > 0 ? arg.substring(arg.indexOf('=') + 1) : arg;
+      if (value.isEmpty() || value.startsWith("-") || value.indexOf('\0') >= 0) {
+        continue;
+      }
+      try {
+        Path path = Path.of(value);
+        if (!path.isAbsolute() && Files.exists(workingDir.resolve(path))) {
+          return value;
+        }
+      } catch (java.nio.file.InvalidPathException e) {
+        // not a path
+      }
+    }
+    return null;
+  }
+
+  private int execute(
+      Wire.Request request,
+      String[] args,
+      InputStream in,
+      DataOutputStream out,
+      AtomicBoolean finished,
+      long started) {
     Thread command = Thread.currentThread();
-    // The front end sends nothing after its request: its end of the socket closing means it was
-    // interrupted (Ctrl-C), so the command is interrupted too.
+    Object scope = Interrupts.enterScope();
+    PrintStream stderr =
+        new PrintStream(new Frames(out, Wire.STDERR), true, StandardCharsets.UTF_8);
+    // After its request the front end sends only Ctrl-C, as INTERRUPT bytes; its end of the socket
+    // closing means it was interrupted too. The first cancels the command's driver operations, as
+    // Ctrl-C does in a process of its own; with none running (or at a hang-up after that) the
+    // command thread is interrupted and the front end told exit code 130 at once.
     Thread hangUp =
         new Thread(
             () -> {
-              try {
-                while (in.read() >= 0) {
-                  // ignore
+              boolean cancelled = false;
+              while (true) {
+                int b;
+                try {
+                  b = in.read();
+                } catch (IOException e) {
+                  b = -1;
                 }
-              } catch (IOException e) {
-                // closed
+                if (b == Wire.INTERRUPT && !cancelled && Interrupts.cancel(scope, stderr)) {
+                  cancelled = true;
+                  continue;
+                }
+                if (b == Wire.INTERRUPT || b < 0) {
+                  if (finished.compareAndSet(false, true)) {
+                    try {
+                      exit(out, ExitCodes.INTERRUPTED, started);
+                    } catch (IOException e) {
+                      // the front end is gone
+                    }
+                  }
+                  if (b < 0 && !cancelled) {
+                    Interrupts.cancel(scope, stderr); // a front end killed mid-create
+                  }
+                  command.interrupt();
+                  return;
+                }
               }
-              command.interrupt();
             },
             command.getName() + "-hang-up");
     hangUp.setDaemon(true);
     hangUp.start();
-    PrintStream stderr =
-        new PrintStream(new Frames(out, Wire.STDERR), true, StandardCharsets.UTF_8);
     PrintWriter outWriter =
         new PrintWriter(
             new OutputStreamWriter(new Frames(out, Wire.STDOUT), StandardCharsets.UTF_8), true);
@@ -260,6 +447,7 @@ final class CommandServer {
     } finally {
       outWriter.flush();
       errWriter.flush();
+      Interrupts.leaveScope();
       Thread.interrupted(); // a hang-up after the command ended must not reach the next write
     }
   }

@@ -31,12 +31,45 @@ import java.util.Set;
  * <p>This class and {@link Wire} load before anything else and use {@code java.base} only.
  */
 public final class FrontEnd {
-  /** The commands a server may answer: they only read, so running one again here is safe. */
-  static final Set<String> SERVED =
+  /** The read-only commands a server answers. */
+  static final Set<String> READS =
       Set.of("ls", "status", "ip", "url", "inspect", "active", "config", "env", "version");
 
-  /** JVM options for the server, before the user's {@code MACHINEHOST_JAVA_OPTS}. */
-  static final String SERVER_JAVA_OPTS = "-XX:TieredStopAtLevel=4";
+  /**
+   * The commands that change things a server answers too: it runs each once, and a front end never
+   * runs one again after the server took it. {@code rm} and {@code regenerate-certs} only with
+   * their option that skips the question, since a server has no terminal to ask on.
+   */
+  static final Set<String> WRITES =
+      Set.of(
+          "create",
+          "rm",
+          "start",
+          "stop",
+          "restart",
+          "kill",
+          "label",
+          "provision",
+          "regenerate-certs");
+
+  private static boolean cluster(String arg) {
+    for (int i = 1; i < arg.length(); i++) {
+      if (arg.charAt(i) != 'f' && arg.charAt(i) != 'y') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * JVM options for the server, before the user's {@code MACHINEHOST_JAVA_OPTS}: the full JIT, with
+   * two compiler threads and a smaller code cache, and a heap that starts small and stays small
+   * while idle (a fixed young generation; the old one shrinks back after a collection), so that a
+   * server idling for its ten minutes holds little memory.
+   */
+  static final String SERVER_JAVA_OPTS =
+      "-XX:TieredStopAtLevel=4 -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=32m "
+          + ReuseSettings.LEAN_HEAP;
 
   private FrontEnd() {}
 
@@ -99,7 +132,27 @@ public final class FrontEnd {
         && !shape.endOfOptions()
         && (shape.storagePath() == null || Path.of(shape.storagePath()).isAbsolute())
         && shape.command() != null
-        && SERVED.contains(shape.command());
+        && (READS.contains(shape.command())
+            || (WRITES.contains(shape.command()) && !asks(shape.command(), args)));
+  }
+
+  /** Returns whether a command would ask a question on the terminal: rm without -y or -f. */
+  private static boolean asks(String command, String[] args) {
+    boolean rm = command.equals("rm");
+    if (!rm && !command.equals("regenerate-certs")) {
+      return false;
+    }
+    for (String arg : args) {
+      if (arg.equals("-f")
+          || arg.equals("--force")
+          || (rm && (arg.equals("-y") || arg.equals("--yes")))) {
+        return false;
+      }
+      if (arg.length() > 2 && arg.charAt(0) == '-' && cluster(arg)) {
+        return false; // -fy, -yf: picocli's clustered short options
+      }
+    }
+    return true;
   }
 
   /**
@@ -124,16 +177,29 @@ public final class FrontEnd {
               List.of(args),
               env)
           .write(out);
-      return relay(Wire.input(channel), debug(args, env));
+      return relay(channel, Wire.input(channel), debug(args, env), write(args));
     } catch (IOException e) {
       return -1;
     }
   }
 
-  /** Copies the server's frames to this process's stdout and stderr; returns the exit code. */
-  private static int relay(DataInputStream in, boolean debug) {
+  private static boolean write(String[] args) {
+    String command = CommandLineShape.of(args).command();
+    return command != null && WRITES.contains(command);
+  }
+
+  /**
+   * Copies the server's frames to this process's stdout and stderr; returns the exit code. For a
+   * command that changes things, the first Ctrl-C is sent on to the server, which cancels the
+   * command in its driver and reports how that ended; a second one ends this process at once. A
+   * read-only command just ends on Ctrl-C, which the server sees as a hang-up and cancels.
+   */
+  private static int relay(
+      SocketChannel channel, DataInputStream in, boolean debug, boolean write) {
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
+    boolean accepted = false;
+    boolean mayRetry = false;
     boolean wrote = false;
     long pid = 0;
     while (true) {
@@ -141,6 +207,13 @@ public final class FrontEnd {
         byte kind = in.readByte();
         switch (kind) {
           case Wire.SERVER -> pid = in.readLong();
+          case Wire.ACCEPTED -> {
+            accepted = true;
+            mayRetry = in.readBoolean();
+            if (write) {
+              forwardInterrupts(channel);
+            }
+          }
           case Wire.STDOUT -> {
             stdout = copy(Wire.readChunk(in), stdout);
             wrote = true;
@@ -174,19 +247,22 @@ public final class FrontEnd {
                       .getBytes(StandardCharsets.UTF_8),
                   stderr);
             }
-            return wrote ? 1 : -1;
+            return accepted ? 1 : -1;
           }
           default -> throw new IOException("unknown frame " + kind);
         }
       } catch (IOException e) {
-        if (!wrote) {
-          return -1; // it went away or spoke nonsense before any output: run the command here
+        if (!accepted || (mayRetry && !wrote)) {
+          return -1; // it went away before taking the command, or before a read printed: run it
+          // here
         }
         copy(
             ("Error: the machine command server (pid "
                     + pid
                     + ") failed in the middle of the command ("
-                    + e.getMessage()
+                    + (e instanceof java.io.EOFException
+                        ? "it closed the connection"
+                        : e.getMessage())
                     + "). Run it again, or set MACHINEHOST_PLUGIN_REUSE=0 to run every command"
                     + " in its own process.\n")
                 .getBytes(StandardCharsets.UTF_8),
@@ -194,6 +270,24 @@ public final class FrontEnd {
         return 1;
       }
     }
+  }
+
+  private static void forwardInterrupts(SocketChannel channel) {
+    boolean[] once = {false};
+    io.machinehost.host.command.Interrupts.onSigint(
+        () -> {
+          synchronized (once) {
+            if (once[0]) {
+              Runtime.getRuntime().halt(130);
+            }
+            once[0] = true;
+          }
+          try {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {Wire.INTERRUPT}));
+          } catch (IOException e) {
+            Runtime.getRuntime().halt(130);
+          }
+        });
   }
 
   /**
@@ -250,7 +344,7 @@ public final class FrontEnd {
       command.add(launcher);
       command.add(Wire.SERVE);
       ProcessBuilder builder = new ProcessBuilder(command);
-      // A long-lived process: the full JIT pays off (later options win, so the user's still do).
+      // A long-lived process (later options win, so the user's still do).
       String opts = System.getenv("MACHINEHOST_JAVA_OPTS");
       builder
           .environment()

@@ -29,13 +29,21 @@ import java.util.Set;
  * <p>The front end sends one request: {@link #MAGIC}, the executable's identity, the working
  * directory, the user's home, whether a terminal is attached, the arguments and the environment.
  * The server answers with frames, each a kind byte: {@link #STDOUT} or {@link #STDERR} and a
- * length-prefixed chunk, {@link #SERVER} and its PID (first, once), {@link #EXIT} with the exit
- * code and the nanoseconds the command took in the server (last), or {@link #REFUSED} and a reason,
- * after which the front end runs the command itself.
+ * length-prefixed chunk, {@link #SERVER} and its PID (first, once), {@link #ACCEPTED} once it runs
+ * the command (from then on the command is the server's: the front end never runs it again,
+ * whatever happens), {@link #EXIT} with the exit code and the nanoseconds the command took in the
+ * server (last), or, before {@link #ACCEPTED}, {@link #REFUSED} and a reason, after which the front
+ * end runs the command itself. After its request the front end sends only {@link #INTERRUPT} bytes
+ * (Ctrl-C); its end of the socket closing interrupts the command too.
+ *
+ * <p>The native front end (src/main/c/machine.c) speaks the same protocol: a change here is a
+ * change there, with a new {@link #MAGIC}.
  */
 final class Wire {
-  static final int MAGIC = 0x4d484332; // "MHC2"
+  static final int MAGIC = 0x4d484333; // "MHC3"
   static final byte SERVER = 'p';
+  static final byte ACCEPTED = 'a';
+  static final byte INTERRUPT = 'i';
   static final byte STDOUT = 'o';
   static final byte STDERR = 'e';
   static final byte EXIT = 'x';

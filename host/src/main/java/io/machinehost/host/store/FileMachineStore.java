@@ -52,7 +52,10 @@ public final class FileMachineStore implements MachineStore {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Path root;
-  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  // One per lock file in this JVM, whichever store object locks it: a file lock is held by the
+  // process, so two threads of one process (a command server's concurrent commands) must also
+  // exclude each other here, and the JVM refuses a second lock on a file it holds.
+  private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
   /** A store rooted at {@code root} ({@code <root>/machines/…}). */
   public FileMachineStore(Path root) {
@@ -324,7 +327,9 @@ public final class FileMachineStore implements MachineStore {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw StoreException.notFound(name);
     }
-    ReentrantLock local = locks.computeIfAbsent(name, k -> new ReentrantLock());
+    ReentrantLock local =
+        LOCKS.computeIfAbsent(
+            dir.resolve(LOCK).toAbsolutePath().normalize(), k -> new ReentrantLock());
     local.lock();
     try (FileChannel channel =
         FileChannel.open(

@@ -2,6 +2,7 @@ package io.machinehost.host.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -15,6 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The warm command server, through real {@code machine} processes: which commands it answers, that
  * its answers are the in-process ones, its exits (store gone, idle, executable replaced) and the
  * front end's fallback when the socket misbehaves. Each test has a runtime directory of its own, so
- * its own server.
+ * its own server. {@link NativeClientCommandServerCliIT} runs every case again with the native
+ * front end.
  */
 @Timeout(240)
 class CommandServerCliIT {
@@ -36,6 +40,27 @@ class CommandServerCliIT {
       Pattern.compile("debug: no command server answered at (\\S+);");
 
   @TempDir Path temp;
+
+  /**
+   * The directory whose {@code machine} the tests run, with machine-driver-none beside it; {@code
+   * null}: dist/bin, the Java front end.
+   */
+  Path clientDir() throws IOException {
+    return null;
+  }
+
+  /** Puts a copy of the front end and the none driver into a directory. */
+  void copyClient(Path bin) throws IOException {
+    for (String name : new String[] {"machine", "machine-driver-none"}) {
+      Files.copy(
+          MachineProcess.executable(name), bin.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+    }
+  }
+
+  /** The file of a client directory that the server's identity is of: the Java launcher. */
+  String javaLauncher() {
+    return "machine";
+  }
 
   private MachineProcess machine(Path executableDir) throws Exception {
     MachineProcess machine =
@@ -50,7 +75,7 @@ class CommandServerCliIT {
   }
 
   private MachineProcess machine() throws Exception {
-    return machine(null);
+    return machine(clientDir());
   }
 
   /** Runs read-only commands until the server answers one; returns its PID. */
@@ -103,7 +128,7 @@ class CommandServerCliIT {
   @Test
   void frontEndInterrupted_serverCancelsTheCommand_andGoesOnServing() throws Exception {
     MachineProcess machine =
-        new MachineProcess(temp.resolve("store"))
+        new MachineProcess(temp.resolve("store"), clientDir())
             .env("XDG_RUNTIME_DIR", temp.resolve("run").toString())
             .withFakeDriver(temp.resolve("plugins"));
     for (String name : new String[] {"hang1", "ok1"}) {
@@ -176,17 +201,262 @@ class CommandServerCliIT {
   }
 
   @Test
-  void commandsThatChangeThings_alwaysRunInTheirOwnProcess() throws Exception {
+  void commandsThatChangeThings_servedOnce_printWhatTheProcessPrints() throws Exception {
+    MachineProcess machine = machine();
+    long server = awaitServer(machine);
+    MachineProcess local =
+        new MachineProcess(temp.resolve("local-store"), clientDir())
+            .env("XDG_RUNTIME_DIR", temp.resolve("run").toString())
+            .env("MACHINEHOST_PLUGIN_REUSE", "0");
+
+    String[][] commands = {
+      {"create", "-d", "none", "--url", "tcp://127.0.0.1:2376", "w1"},
+      {"create", "-d", "none", "--url", "tcp://127.0.0.1:2376", "w1"},
+      {"label", "w1", "team=a"},
+      {"label", "w1", "bad label"},
+      {"stop", "w1"},
+      {"start", "w1"},
+      {"restart", "w1"},
+      {"kill", "w1"},
+      {"regenerate-certs", "-f", "w1"},
+      {"provision", "nosuch"},
+      {"rm", "-y", "w1"},
+      {"rm", "-y", "w1"},
+    };
+    for (String[] command : commands) {
+      String what = String.join(" ", command);
+      MachineProcess.Result served = machine.run(prepend("--debug", command));
+      MachineProcess.Result here = local.run(prepend("--debug", command));
+
+      assertThat(served.err()).as(what).contains("answered by the command server, pid " + server);
+      assertThat(served.exitCode()).as(what).isEqualTo(here.exitCode());
+      assertThat(served.out()).as(what).isEqualTo(here.out());
+      assertThat(withoutDebug(served.err()).replace(temp + "/store", "STORE"))
+          .as(what)
+          .isEqualTo(withoutDebug(here.err()).replace(temp + "/local-store", "STORE"));
+    }
+    assertThat(machine.machineDir("w1")).doesNotExist();
+  }
+
+  @Test
+  void questionsAndHelp_runInTheirOwnProcess() throws Exception {
     MachineProcess machine = machine();
     awaitServer(machine);
 
-    MachineProcess.Result label = machine.run("--debug", "label", "m1", "team=a");
+    MachineProcess.Result rm = machine.run("--debug", "rm", "m1"); // asks: stdin is /dev/null
     MachineProcess.Result help = machine.run("--debug", "ls", "--help");
 
-    assertThat(label.exitCode()).as(label.err()).isZero();
-    assertThat(label.err()).doesNotContain("command server");
+    assertThat(rm.out()).contains("Are you sure?").contains("Nothing was removed");
+    assertThat(rm.err()).doesNotContain("answered by the command server");
+    assertThat(machine.machineDir("m1")).exists();
     assertThat(help.out()).contains("Usage: machine ls");
-    assertThat(help.err()).doesNotContain("command server");
+    assertThat(help.err()).doesNotContain("answered by the command server");
+  }
+
+  @Test
+  void createWithAFileRelativeToItsDirectory_runsInItsOwnProcess() throws Exception {
+    MachineProcess machine = machine();
+    awaitServer(machine);
+    Path work = Files.createDirectories(temp.resolve("work"));
+    Files.writeString(work.resolve("key"), "not a key");
+
+    ProcessBuilder create =
+        machine
+            .builder(
+                "--debug",
+                "create",
+                "-d",
+                "none",
+                "--url",
+                "tcp://127.0.0.1:2376",
+                "--engine-storage-driver",
+                "key",
+                "r1")
+            .directory(work.toFile());
+    Process p =
+        create.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    p.getInputStream().readAllBytes();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(err).contains("refused: \"key\" is a path relative to the command's directory");
+    assertThat(err).doesNotContain("answered by the command server");
+    assertThat(machine.machineDir("r1")).as(err).exists();
+  }
+
+  @Test
+  void servedAndUnservedLabels_concurrently_everyUpdateKept() throws Exception {
+    MachineProcess machine = machine();
+    awaitServer(machine);
+
+    List<Process> processes = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      machine.env("MACHINEHOST_PLUGIN_REUSE", i % 2 == 0 ? "1" : "0");
+      processes.add(machine.builder("label", "m1", "k" + i + "=v" + i).start());
+    }
+    machine.env("MACHINEHOST_PLUGIN_REUSE", "1");
+    for (Process p : processes) {
+      p.getInputStream().readAllBytes();
+      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(err).isZero();
+    }
+
+    String labels = machine.run("inspect", "--format", "{{json .HostOptions.Labels}}", "m1").out();
+    for (int i = 0; i < 8; i++) {
+      assertThat(labels).as("label k%d", i).contains("\"k" + i + "\":\"v" + i + "\"");
+    }
+  }
+
+  @Test
+  void createInterrupted_serverCancelsInTheDriver_andLeavesNothing() throws Exception {
+    Path plugins = temp.resolve("plugins");
+    MachineProcess machine =
+        new MachineProcess(temp.resolve("store"), clientDir())
+            .env("XDG_RUNTIME_DIR", temp.resolve("run").toString())
+            .withFakeDriver(plugins);
+    MachineProcess.Result first = machine.run("create", "-d", "fake", "--fake-token", "t", "ok1");
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    long server = awaitServer(machine);
+
+    Process process =
+        machine
+            .builder(
+                "--debug",
+                "create",
+                "-d",
+                "fake",
+                "--fake-token",
+                "t",
+                "--fake-create-seconds",
+                "60",
+                "f1")
+            .start();
+    StringBuilder seen = new StringBuilder();
+    BufferedReader err = MachineProcess.stderrUntil(process, "Allocating the fake machine", seen);
+    assertThat(seen.toString()).contains("Allocating the fake machine");
+
+    new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    err.lines().forEach(l -> seen.append(l).append('\n'));
+    assertThat(process.exitValue()).as(seen.toString()).isEqualTo(130);
+    assertThat(seen.toString())
+        .contains("Interrupted: cancelling; the driver cleans up")
+        .contains("create of machine \"f1\" cancelled")
+        .contains("answered by the command server, pid " + server);
+    assertThat(machine.machineDir("f1")).doesNotExist();
+    assertThat(temp.resolve("store").resolve("fake-cloud").resolve("f1")).doesNotExist();
+    MachineProcess.Result next = machine.run("--debug", "status", "ok1");
+    assertThat(next.out()).isEqualTo("Running\n");
+    assertThat(next.err()).contains("answered by the command server, pid " + server);
+  }
+
+  @Test
+  @SuppressWarnings("try") // the fake socket closes before the try ends, to end its thread
+  void serverGoneAfterTakingACommand_commandIsNotRunAgain() throws Exception {
+    MachineProcess machine = machine();
+    Path socket = socketOf(machine);
+    Files.deleteIfExists(socket);
+    try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      fake.bind(UnixDomainSocketAddress.of(socket));
+      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+      ByteBuffer acceptedThenGone = ByteBuffer.allocate(11);
+      acceptedThenGone.put((byte) 'p').putLong(4242).put((byte) 'a').put((byte) 0).flip();
+      Thread peer = new Thread(() -> answer(fake, acceptedThenGone.array()));
+      peer.start();
+
+      MachineProcess.Result r =
+          machine.run("create", "-d", "none", "--url", "tcp://127.0.0.1:2376", "once");
+
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(r.err())
+          .contains(
+              "Error: the machine command server (pid 4242) failed in the middle of the command"
+                  + " (it closed the connection).");
+      assertThat(machine.machineDir("once")).doesNotExist();
+      fake.close();
+      peer.join(10_000);
+    }
+  }
+
+  /** The socket the server for this client is at (from the fallback's --debug line). */
+  private static Path socketOf(MachineProcess machine) throws Exception {
+    MachineProcess.Result first =
+        machine.env("MACHINEHOST_PLUGIN_IDLE", "1").run("--debug", "version");
+    machine.env("MACHINEHOST_PLUGIN_IDLE", "30");
+    Matcher m = NO_SERVER.matcher(first.err());
+    assertThat(m.find()).as(first.err()).isTrue();
+    Path socket = Path.of(m.group(1));
+    long server = awaitServer(machine.env("MACHINEHOST_PLUGIN_IDLE", "1"));
+    machine.env("MACHINEHOST_PLUGIN_IDLE", "30");
+    assertThat(MachineProcess.exits(server, 30)).as("server idles out").isTrue();
+    return socket;
+  }
+
+  /**
+   * Drops --debug's own lines, the plugin's stderr (which differs for a warm plugin) and stack
+   * frames (a served command's stack is the server's).
+   */
+  private static String withoutDebug(String err) {
+    return err.lines()
+        .filter(
+            l ->
+                !l.startsWith("debug: ")
+                    && !l.startsWith("(none) ")
+                    && !l.startsWith("\tat ")
+                    && !l.matches("\\s+\\.\\.\\. \\d+ more"))
+        .map(l -> l + "\n")
+        .collect(java.util.stream.Collectors.joining());
+  }
+
+  @Test
+  void serverStarted_warmsUpOnAScratchStore_andLeavesNothing() throws Exception {
+    Path tmp = Files.createDirectories(temp.resolve("tmp"));
+    MachineProcess machine = machine().env("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    long server = awaitServer(machine);
+
+    boolean seen = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      boolean there = warmUpDirs(tmp) > 0;
+      seen |= there;
+      if (seen && !there) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+
+    assertThat(seen).as("a warm-up store appeared in %s", tmp).isTrue();
+    assertThat(warmUpDirs(tmp)).as("warm-up stores left").isZero();
+    MachineProcess.Result r = machine.run("--debug", "status", "m1");
+    assertThat(r.out()).isEqualTo("Running\n");
+    assertThat(r.err()).contains("answered by the command server, pid " + server);
+  }
+
+  @Test
+  void serverEndedDuringItsWarmUp_leavesNoScratchStore() throws Exception {
+    Path tmp = Files.createDirectories(temp.resolve("tmp"));
+    MachineProcess machine = machine().env("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    long server = awaitServer(machine);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (warmUpDirs(tmp) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(warmUpDirs(tmp)).as("a warm-up store in %s", tmp).isPositive();
+
+    new ProcessBuilder("kill", "-TERM", Long.toString(server)).start().waitFor();
+
+    assertThat(MachineProcess.exits(server, 30)).as("server %d ends on SIGTERM", server).isTrue();
+    assertThat(warmUpDirs(tmp)).as("warm-up stores left").isZero();
+  }
+
+  private static long warmUpDirs(Path tmp) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+      return files
+          .filter(f -> f.getFileName().toString().startsWith("machinehost-warm-up-"))
+          .count();
+    }
   }
 
   @Test
@@ -227,14 +497,11 @@ class CommandServerCliIT {
   @Test
   void executableReplaced_serverExits() throws Exception {
     Path bin = Files.createDirectories(temp.resolve("bin"));
-    for (String name : new String[] {"machine", "machine-driver-none"}) {
-      Files.copy(
-          MachineProcess.executable(name), bin.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
-    }
+    copyClient(bin);
     MachineProcess machine = machine(bin);
     long server = awaitServer(machine);
 
-    Files.setLastModifiedTime(bin.resolve("machine"), FileTime.from(Instant.now()));
+    Files.setLastModifiedTime(bin.resolve(javaLauncher()), FileTime.from(Instant.now()));
 
     assertThat(MachineProcess.exits(server, 20))
         .as("server %d exits when its executable changes", server)
@@ -242,29 +509,25 @@ class CommandServerCliIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the fake socket closes before the try ends, to end its thread
   void socketThatHangsUpOrSpeaksNonsense_commandRunsHere() throws Exception {
     MachineProcess machine = machine();
-    MachineProcess.Result first = machine.env("MACHINEHOST_PLUGIN_IDLE", "1").run("--debug", "ls");
-    Matcher m = NO_SERVER.matcher(first.err());
-    assertThat(m.find()).as(first.err()).isTrue();
-    Path socket = Path.of(m.group(1));
-    long server = awaitServer(machine);
-    assertThat(MachineProcess.exits(server, 30)).as("server idles out").isTrue();
-    machine.env("MACHINEHOST_PLUGIN_IDLE", "30");
+    Path socket = socketOf(machine);
 
     for (byte[] reply : new byte[][] {{}, "garbage!".getBytes(StandardCharsets.UTF_8)}) {
       Files.deleteIfExists(socket);
       try (ServerSocketChannel fake = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
         fake.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        Thread peer = new Thread(() -> answerOnce(fake, reply));
+        Thread peer = new Thread(() -> answer(fake, reply));
         peer.start();
 
         MachineProcess.Result r = machine.run("status", "m1");
 
-        peer.join(10_000);
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("Running\n");
+        fake.close();
+        peer.join(10_000);
       }
     }
   }
@@ -329,12 +592,18 @@ class CommandServerCliIT {
     assertThat(said.strip()).as("bytes the server sent another user").isEqualTo("0");
   }
 
-  private static void answerOnce(ServerSocketChannel fake, byte[] reply) {
-    try (SocketChannel client = fake.accept()) {
-      client.read(ByteBuffer.allocate(4096));
-      client.write(ByteBuffer.wrap(reply));
-    } catch (IOException e) {
-      // the client went away
+  /**
+   * Answers every connection with the same bytes until the socket closes (the native front end's
+   * fallback, the Java front end, asks again).
+   */
+  private static void answer(ServerSocketChannel fake, byte[] reply) {
+    while (fake.isOpen()) {
+      try (SocketChannel client = fake.accept()) {
+        client.read(ByteBuffer.allocate(4096));
+        client.write(ByteBuffer.wrap(reply));
+      } catch (IOException e) {
+        // the client went away, or the socket closed
+      }
     }
   }
 

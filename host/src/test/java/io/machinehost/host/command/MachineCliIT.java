@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -163,16 +161,8 @@ class MachineCliIT {
             .builder(
                 "create", "-d", "fake", "--fake-token", "t", "--fake-create-seconds", "60", "f1")
             .start();
-    BufferedReader err =
-        new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
     StringBuilder seen = new StringBuilder();
-    String line;
-    while ((line = err.readLine()) != null) {
-      seen.append(line).append('\n');
-      if (line.contains("Allocating the fake machine")) {
-        break;
-      }
-    }
+    BufferedReader err = MachineProcess.stderrUntil(process, "Allocating the fake machine", seen);
     assertThat(seen.toString()).contains("Allocating the fake machine");
     assertThat(temp.resolve("store").resolve("fake-cloud").resolve("f1")).exists();
 

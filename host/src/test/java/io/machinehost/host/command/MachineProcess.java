@@ -102,6 +102,25 @@ final class MachineProcess {
     return env("MACHINE_PLUGIN_PATH", pluginDir.toString());
   }
 
+  /**
+   * Reads a process's stderr into {@code seen} up to the first line that contains {@code marker},
+   * or the end; returns the reader for the rest.
+   */
+  static java.io.BufferedReader stderrUntil(Process process, String marker, StringBuilder seen)
+      throws IOException {
+    var in =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      seen.append(line).append('\n');
+      if (line.contains(marker)) {
+        break;
+      }
+    }
+    return in;
+  }
+
   /** Returns whether the process exits within that many seconds (true if it is gone). */
   static boolean exits(long pid, int seconds) throws Exception {
     Optional<ProcessHandle> p = ProcessHandle.of(pid);

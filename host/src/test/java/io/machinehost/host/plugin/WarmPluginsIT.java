@@ -135,6 +135,72 @@ class WarmPluginsIT {
   }
 
   @Test
+  void warmPlugin_slowToAnswerTheHold_waitedForAndReused_notLaunchedAgain() throws Exception {
+    PluginProcess first = obtain(warm(Duration.ofSeconds(30)), none());
+    first.close();
+    // A loaded machine, made certain: the plugin cannot answer for 4 s (a cold host's first TLS
+    // handshake under load took that long). It is alive and recorded, so it is waited for.
+    signal("STOP", first.pid());
+    Thread resume =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(4000);
+                signal("CONT", first.pid());
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    resume.start();
+
+    PluginProcess second;
+    try {
+      second = obtain(warm(Duration.ofSeconds(30)), none());
+    } finally {
+      resume.join();
+    }
+
+    assertThat(trace.toString()).doesNotContain("does not answer as a warm plugin");
+    assertThat(second.reused()).as(trace.toString()).isTrue();
+    assertThat(second.pid()).isEqualTo(first.pid());
+    assertThat(driverName(second)).isEqualTo("none");
+  }
+
+  @Test
+  void warmPlugin_thatNeverAnswers_replacedAfterTheLaunchTimeout() throws Exception {
+    PluginLauncher impatient =
+        new PluginLauncher(
+            PluginLauncher.Options.defaults()
+                .withHandshakeTimeout(Duration.ofSeconds(2))
+                .withShutdownGrace(Duration.ofSeconds(1)));
+    WarmPlugins warm =
+        new WarmPlugins(
+            impatient, temp.resolve("store"), Duration.ofSeconds(30), new PrintWriter(trace, true));
+    PluginProcess first = obtain(warm, none());
+    first.close();
+    signal("STOP", first.pid());
+    try {
+      PluginProcess second = obtain(warm, none());
+
+      assertThat(second.pid()).isNotEqualTo(first.pid());
+      assertThat(trace.toString())
+          .contains("not reusing plugin pid " + first.pid())
+          .contains("no answer within 2000 ms");
+    } finally {
+      signal("CONT", first.pid());
+    }
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    assertThat(
+            new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+                .inheritIO()
+                .start()
+                .waitFor())
+        .isZero();
+  }
+
+  @Test
   void record_pluginDied_ignoredAndANewPluginStarted() throws Exception {
     PluginProcess first = obtain(warm(Duration.ofSeconds(30)), none());
     first.close();
