@@ -17,7 +17,9 @@ class ProtocolDocumentTest {
 
     assertThat(section).isPositive();
     String paragraph = document.substring(section, document.indexOf("\n- ", section));
-    for (String command : FrontEnd.SERVED) {
+    for (String command :
+        java.util.stream.Stream.concat(FrontEnd.READS.stream(), FrontEnd.WRITES.stream())
+            .toList()) {
       assertThat(paragraph).contains("`" + command + "`");
     }
     assertThat(paragraph).contains("`MACHINEHOST_PLUGIN_REUSE=0` turns the command server off too");
