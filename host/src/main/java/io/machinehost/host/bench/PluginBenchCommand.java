@@ -2,11 +2,11 @@ package io.machinehost.host.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.plugin.PluginLauncher;
 import io.machinehost.host.plugin.PluginLocator;
 import io.machinehost.host.plugin.PluginProcess;
 import io.machinehost.sdk.FlagValues;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +109,7 @@ public final class PluginBenchCommand implements Callable<Integer> {
     Path store = Files.createTempDirectory("machine-plugin-bench-");
     ObjectNode result = new ObjectMapper().createObjectNode();
     try (PluginProcess plugin = launcher.launch(name, executable)) {
-      GrpcDriverClient machine = plugin.driver("bench", store, "", Duration.ofSeconds(10));
+      MachineDriver machine = plugin.machineDriver("bench", store, "", Duration.ofSeconds(10));
       machine.setConfigFromFlags(
           FlagValues.validate(
               machine.getCreateFlags(),
@@ -161,7 +161,7 @@ public final class PluginBenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private double concurrent(GrpcDriverClient machine) throws Exception {
+  private double concurrent(MachineDriver machine) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       int each = Math.max(1, calls / threads);

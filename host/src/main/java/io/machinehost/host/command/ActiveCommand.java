@@ -1,11 +1,11 @@
 package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreEntry;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +63,7 @@ public final class ActiveCommand extends MachineCommand {
 
   private Optional<String> activeName(MachineRecord record, String dockerHost, Duration timeout) {
     try {
-      GrpcDriverClient driver = session().driver(record, timeout);
+      MachineDriver driver = session().driver(record, timeout);
       if (driver.getState() == MachineState.RUNNING && dockerHost.equals(driver.getUrl())) {
         return Optional.of(record.name());
       }

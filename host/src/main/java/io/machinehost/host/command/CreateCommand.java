@@ -2,12 +2,12 @@ package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
 import io.machinehost.host.MachineCli;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.FlagValues;
 import io.machinehost.sdk.Operation;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +130,7 @@ public final class CreateCommand extends MachineCommand {
     CommandLine create = commandLine.getSubcommands().get("create");
     CreateCommand command = (CreateCommand) create.getCommand();
     try {
-      GrpcDriverClient plugin = cli.session().drivers().plugin(driver);
+      MachineDriver plugin = cli.session().drivers().plugin(driver);
       command.driverFlags =
           DriverFlagOptions.install(create.getCommandSpec(), driver, plugin.getCreateFlags());
       return ExitCodes.OK;
@@ -193,8 +193,7 @@ public final class CreateCommand extends MachineCommand {
           e.getMessage() + "; see \"machine create -d " + driverName + " --help\"",
           e);
     }
-    GrpcDriverClient machine =
-        session.drivers().machine(driverName, name, "", session.callTimeout());
+    MachineDriver machine = session.drivers().machine(driverName, name, "", session.callTimeout());
     try {
       machine.setConfigFromFlags(values);
       machine.preCreateCheck();
@@ -238,7 +237,7 @@ public final class CreateCommand extends MachineCommand {
   // The record is written before the driver creates anything: if the host dies mid-create, the
   // machine shows in Error with the reason, and "machine rm" removes what the driver made.
   private void reserve(
-      Session session, GrpcDriverClient machine, String driverName, Map<String, String> labels)
+      Session session, MachineDriver machine, String driverName, Map<String, String> labels)
       throws CliException {
     try {
       session.store().reserve(name);
@@ -265,7 +264,7 @@ public final class CreateCommand extends MachineCommand {
   }
 
   private MachineRecord.HostOptions hostOptions(
-      GrpcDriverClient machine, Map<String, String> machineLabels) {
+      MachineDriver machine, Map<String, String> machineLabels) {
     List<String> mirrors = new ArrayList<>(registryMirrors);
     String envMirror = session().env().get("ENGINE_REGISTRY_MIRROR");
     if (mirrors.isEmpty() && envMirror != null && !envMirror.isBlank()) {
@@ -287,7 +286,7 @@ public final class CreateCommand extends MachineCommand {
 
   /** Removes what a failed create made: the driver's resources, then the machine directory. */
   private CliException undo(
-      Session session, GrpcDriverClient machine, boolean cancelled, Exception failure) {
+      Session session, MachineDriver machine, boolean cancelled, Exception failure) {
     String cleanup = "";
     try {
       machine.remove(Operation.none());

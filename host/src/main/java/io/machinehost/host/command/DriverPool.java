@@ -1,6 +1,6 @@
 package io.machinehost.host.command;
 
-import io.machinehost.sdk.rpc.GrpcDriverClient;
+import io.machinehost.host.driver.MachineDriver;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -14,7 +14,7 @@ public interface DriverPool extends AutoCloseable {
    *
    * @throws CliException if the driver cannot be found or launched
    */
-  GrpcDriverClient plugin(String driver) throws CliException;
+  MachineDriver plugin(String driver) throws CliException;
 
   /**
    * Returns a client for one machine of a driver.
@@ -25,7 +25,7 @@ public interface DriverPool extends AutoCloseable {
    * @param callTimeout the deadline of short calls; zero for none
    * @throws CliException if the driver cannot be found or launched
    */
-  GrpcDriverClient machine(String driver, String machine, String configJson, Duration callTimeout)
+  MachineDriver machine(String driver, String machine, String configJson, Duration callTimeout)
       throws CliException;
 
   /**

@@ -2,12 +2,12 @@ package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
 import io.machinehost.host.certs.CertificateStore;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.provision.DockerUrl;
 import io.machinehost.host.provision.EngineClient;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ import java.util.Locale;
  * @param certPath the machine's directory, which holds {@code ca.pem}, {@code cert.pem} and {@code
  *     key.pem}
  */
-record EngineAccess(MachineRecord record, GrpcDriverClient driver, String url, Path certPath) {
+record EngineAccess(MachineRecord record, MachineDriver driver, String url, Path certPath) {
 
   /**
    * Looks a machine up and checks its engine can be reached with TLS.
@@ -35,7 +35,7 @@ record EngineAccess(MachineRecord record, GrpcDriverClient driver, String url, P
    */
   static EngineAccess of(Session session, String name) throws CliException {
     MachineRecord record = session.load(name);
-    GrpcDriverClient driver = session.driver(record, session.callTimeout());
+    MachineDriver driver = session.driver(record, session.callTimeout());
     MachineState state;
     String url;
     try {

@@ -3,12 +3,12 @@ package io.machinehost.host.command;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.provision.EngineClient;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreEntry;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -244,7 +244,7 @@ public final class LsCommand extends MachineCommand {
     String url = "";
     String error = record.error();
     try {
-      GrpcDriverClient driver = session().driver(record, timeout);
+      MachineDriver driver = session().driver(record, timeout);
       MachineState machineState = driver.getState();
       state = machineState.displayName();
       if (machineState == MachineState.RUNNING) {

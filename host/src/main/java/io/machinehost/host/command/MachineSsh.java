@@ -1,9 +1,9 @@
 package io.machinehost.host.command;
 
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import io.machinehost.sdk.ssh.KnownHosts;
 import io.machinehost.sdk.ssh.SshTarget;
 import io.machinehost.sdk.ssh.SshjClient;
@@ -40,7 +40,7 @@ final class MachineSsh {
   static MachineSsh running(Session session, String machine, String action) throws CliException {
     MachineCommand.checkName(machine);
     MachineRecord record = session.load(machine);
-    GrpcDriverClient driver = session.driver(record, session.callTimeout());
+    MachineDriver driver = session.driver(record, session.callTimeout());
     try {
       MachineState state = driver.getState();
       if (state != MachineState.RUNNING) {

@@ -1,12 +1,12 @@
 package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.plugin.PluginLaunchException;
 import io.machinehost.host.plugin.PluginLauncher;
 import io.machinehost.host.plugin.PluginLocator;
 import io.machinehost.host.plugin.PluginProcess;
 import io.machinehost.host.plugin.WarmPlugins;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,14 +63,14 @@ public final class PluginDriverPool implements DriverPool {
   }
 
   @Override
-  public GrpcDriverClient plugin(String driver) throws CliException {
-    return process(driver).driver("", storePath, "", Duration.ofSeconds(30));
+  public MachineDriver plugin(String driver) throws CliException {
+    return process(driver).machineDriver("", storePath, "", Duration.ofSeconds(30));
   }
 
   @Override
-  public GrpcDriverClient machine(
+  public MachineDriver machine(
       String driver, String machine, String configJson, Duration callTimeout) throws CliException {
-    return process(driver).driver(machine, storePath, configJson, callTimeout);
+    return process(driver).machineDriver(machine, storePath, configJson, callTimeout);
   }
 
   // One launch per driver even when many threads ask at once; a failed launch is not retried

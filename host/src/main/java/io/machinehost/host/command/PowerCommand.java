@@ -1,10 +1,10 @@
 package io.machinehost.host.command;
 
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
 import io.machinehost.sdk.Operation;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -31,7 +31,7 @@ public abstract class PowerCommand extends MachineCommand {
   /** The state after the operation, or {@code null} when it is always run (restart). */
   abstract MachineState target();
 
-  abstract void operate(GrpcDriverClient driver, Operation operation) throws DriverException;
+  abstract void operate(MachineDriver driver, Operation operation) throws DriverException;
 
   @Override
   public Integer call() throws CliException {
@@ -43,7 +43,7 @@ public abstract class PowerCommand extends MachineCommand {
 
   private String act(String name, boolean several, boolean terminal) throws CliException {
     MachineRecord record = session().load(name);
-    GrpcDriverClient driver = session().driver(record, session().callTimeout());
+    MachineDriver driver = session().driver(record, session().callTimeout());
     MachineState target = target();
     try {
       if (target != null && driver.getState() == target) {
@@ -102,7 +102,7 @@ public abstract class PowerCommand extends MachineCommand {
     }
 
     @Override
-    void operate(GrpcDriverClient driver, Operation operation) throws DriverException {
+    void operate(MachineDriver driver, Operation operation) throws DriverException {
       driver.start(operation);
     }
   }
@@ -129,7 +129,7 @@ public abstract class PowerCommand extends MachineCommand {
     }
 
     @Override
-    void operate(GrpcDriverClient driver, Operation operation) throws DriverException {
+    void operate(MachineDriver driver, Operation operation) throws DriverException {
       driver.stop(operation);
     }
   }
@@ -153,7 +153,7 @@ public abstract class PowerCommand extends MachineCommand {
     }
 
     @Override
-    void operate(GrpcDriverClient driver, Operation operation) throws DriverException {
+    void operate(MachineDriver driver, Operation operation) throws DriverException {
       driver.restart(operation);
     }
   }
@@ -180,7 +180,7 @@ public abstract class PowerCommand extends MachineCommand {
     }
 
     @Override
-    void operate(GrpcDriverClient driver, Operation operation) throws DriverException {
+    void operate(MachineDriver driver, Operation operation) throws DriverException {
       driver.kill(operation);
     }
   }

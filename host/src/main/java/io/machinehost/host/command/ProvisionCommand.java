@@ -1,10 +1,10 @@
 package io.machinehost.host.command;
 
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.provision.Provisioner;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.MachineState;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -51,7 +51,7 @@ public final class ProvisionCommand extends MachineCommand {
       boolean renewCertificate)
       throws CliException {
     MachineRecord record = session.load(name);
-    GrpcDriverClient driver = session.driver(record, session.callTimeout());
+    MachineDriver driver = session.driver(record, session.callTimeout());
     Provisioning.requireSupported(record, driver);
     try {
       MachineState state = driver.getState();

@@ -2,6 +2,7 @@ package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
 import io.machinehost.host.certs.CertificateStore;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.provision.EngineClient;
 import io.machinehost.host.provision.EngineConfig;
 import io.machinehost.host.provision.ProvisionException;
@@ -12,7 +13,6 @@ import io.machinehost.sdk.Capability;
 import io.machinehost.sdk.Driver;
 import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.Operation;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ final class Provisioning {
   private Provisioning() {}
 
   /** Returns whether a driver's machines get a Docker engine: not none, and it declares so. */
-  static boolean supported(String driverName, GrpcDriverClient driver) {
+  static boolean supported(String driverName, MachineDriver driver) {
     return !"none".equals(driverName) && driver.capabilities().contains(Capability.PROVISION);
   }
 
@@ -39,7 +39,7 @@ final class Provisioning {
    *
    * @throws CliException naming the machine and the driver
    */
-  static void requireSupported(MachineRecord record, GrpcDriverClient driver) throws CliException {
+  static void requireSupported(MachineRecord record, MachineDriver driver) throws CliException {
     if ("none".equals(record.driverName())) {
       throw new CliException(
           String.format(

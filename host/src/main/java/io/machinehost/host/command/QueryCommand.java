@@ -1,8 +1,8 @@
 package io.machinehost.host.command;
 
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.sdk.DriverException;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -16,7 +16,7 @@ public abstract class QueryCommand extends MachineCommand {
       description = "Machines (default: the machine \"default\").")
   List<String> names = new ArrayList<>();
 
-  abstract String ask(GrpcDriverClient driver) throws DriverException;
+  abstract String ask(MachineDriver driver) throws DriverException;
 
   abstract String what();
 
@@ -29,7 +29,7 @@ public abstract class QueryCommand extends MachineCommand {
         err(),
         name -> {
           MachineRecord record = session().load(name);
-          GrpcDriverClient driver = session().driver(record, session().callTimeout());
+          MachineDriver driver = session().driver(record, session().callTimeout());
           try {
             return ask(driver);
           } catch (DriverException e) {
@@ -45,7 +45,7 @@ public abstract class QueryCommand extends MachineCommand {
       description = "Print the state of machines.")
   public static final class Status extends QueryCommand {
     @Override
-    String ask(GrpcDriverClient driver) throws DriverException {
+    String ask(MachineDriver driver) throws DriverException {
       return driver.getState().displayName();
     }
 
@@ -62,7 +62,7 @@ public abstract class QueryCommand extends MachineCommand {
       description = "Print the IP address of machines.")
   public static final class Ip extends QueryCommand {
     @Override
-    String ask(GrpcDriverClient driver) throws DriverException {
+    String ask(MachineDriver driver) throws DriverException {
       return driver.getIp();
     }
 
@@ -79,7 +79,7 @@ public abstract class QueryCommand extends MachineCommand {
       description = "Print the Docker URL of machines.")
   public static final class Url extends QueryCommand {
     @Override
-    String ask(GrpcDriverClient driver) throws DriverException {
+    String ask(MachineDriver driver) throws DriverException {
       return driver.getUrl();
     }
 

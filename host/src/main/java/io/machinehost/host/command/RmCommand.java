@@ -1,10 +1,10 @@
 package io.machinehost.host.command;
 
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.DriverException;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +71,7 @@ public final class RmCommand extends MachineCommand {
     }
     String warning = "";
     try (HostOperation operation = new HostOperation(name, err(), terminal, several)) {
-      GrpcDriverClient driver = session.driver(record, session.callTimeout());
+      MachineDriver driver = session.driver(record, session.callTimeout());
       driver.remove(operation);
     } catch (DriverException | CliException e) {
       if (!force) {

@@ -3,13 +3,13 @@ package io.machinehost.host.command;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.machinehost.host.ExitCodes;
 import io.machinehost.host.certs.CertificateStore;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.FileMachineStore;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.MachineStore;
 import io.machinehost.host.store.StoreEntry;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.DriverException;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -155,7 +155,7 @@ public final class Session implements AutoCloseable {
    * @param callTimeout the deadline of short calls
    * @throws CliException if the driver cannot be launched
    */
-  public GrpcDriverClient driver(MachineRecord machine, Duration callTimeout) throws CliException {
+  public MachineDriver driver(MachineRecord machine, Duration callTimeout) throws CliException {
     return drivers()
         .machine(
             machine.driverName(), machine.name(), machine.driverConfig().toString(), callTimeout);

@@ -6,6 +6,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.machinehost.host.conformance.CheckResult.Outcome;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.plugin.PluginLauncher;
 import io.machinehost.host.plugin.PluginProcess;
 import io.machinehost.proto.plugin.Empty;
@@ -16,7 +17,6 @@ import io.machinehost.sdk.DriverException;
 import io.machinehost.sdk.FlagValues;
 import io.machinehost.sdk.MachineState;
 import io.machinehost.sdk.Operation;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import io.machinehost.sdk.rpc.Handshake;
 import io.machinehost.sdk.rpc.PluginChannels;
 import io.machinehost.sdk.rpc.PluginInfo;
@@ -56,7 +56,7 @@ public final class ConformanceKit {
   private PluginInfo info;
   private List<CreateFlag> flags;
   private FlagValues values;
-  private GrpcDriverClient machine;
+  private MachineDriver machine;
   private boolean created;
 
   /**
@@ -373,7 +373,7 @@ public final class ConformanceKit {
         without.putAll(values.asMap());
       }
       without.remove(flag.name());
-      GrpcDriverClient m = plugin.driver(prefix + "-flags", store, "", Duration.ofSeconds(10));
+      MachineDriver m = plugin.machineDriver(prefix + "-flags", store, "", Duration.ofSeconds(10));
       try {
         m.setConfigFromFlags(FlagValues.unchecked(without));
         throw new CheckFailure("accepted a config without required flag \"" + flag.name() + "\"");
@@ -403,10 +403,10 @@ public final class ConformanceKit {
     return has(Capability.START) || has(Capability.STOP) || has(Capability.KILL);
   }
 
-  private GrpcDriverClient newMachine(String suffix) throws Exception {
+  private MachineDriver newMachine(String suffix) throws Exception {
     String name = prefix + "-" + suffix;
     Files.createDirectories(store.resolve("machines").resolve(name));
-    GrpcDriverClient m = plugin.driver(name, store, "", Duration.ofSeconds(30));
+    MachineDriver m = plugin.machineDriver(name, store, "", Duration.ofSeconds(30));
     m.setConfigFromFlags(values);
     return m;
   }
@@ -417,7 +417,7 @@ public final class ConformanceKit {
     }
   }
 
-  private MachineState awaitState(GrpcDriverClient m, MachineState wanted) throws Exception {
+  private MachineState awaitState(MachineDriver m, MachineState wanted) throws Exception {
     long deadline = System.nanoTime() + STATE_WAIT.toNanos();
     MachineState state = m.getState();
     while (state != wanted && System.nanoTime() < deadline) {
@@ -524,7 +524,7 @@ public final class ConformanceKit {
   private String twoMachines() throws Exception {
     requireCreated();
     if (!has(Capability.STOP) || !has(Capability.START)) {
-      GrpcDriverClient b = newMachine("b");
+      MachineDriver b = newMachine("b");
       b.create(Operation.none());
       try {
         awaitState(b, MachineState.RUNNING);
@@ -536,7 +536,7 @@ public final class ConformanceKit {
     }
     run(machine, "start");
     awaitState(machine, MachineState.RUNNING);
-    GrpcDriverClient b = newMachine("b");
+    MachineDriver b = newMachine("b");
     b.create(Operation.none());
     try {
       awaitState(b, MachineState.RUNNING);
@@ -582,7 +582,7 @@ public final class ConformanceKit {
     if (values == null) {
       throw new CheckSkipped("flag values invalid");
     }
-    GrpcDriverClient c = newMachine("cancel");
+    MachineDriver c = newMachine("cancel");
     String before = c.getConfigRaw();
     CancellingOperation operation = new CancellingOperation();
     CompletableFuture<DriverException> result =
@@ -618,7 +618,7 @@ public final class ConformanceKit {
     return "cancelled create left nothing (" + state + ")";
   }
 
-  private static void run(GrpcDriverClient m, String op) throws DriverException {
+  private static void run(MachineDriver m, String op) throws DriverException {
     switch (op) {
       case "start" -> m.start(Operation.none());
       case "stop" -> m.stop(Operation.none());

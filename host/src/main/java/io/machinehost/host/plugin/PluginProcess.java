@@ -2,6 +2,8 @@ package io.machinehost.host.plugin;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.machinehost.host.driver.GrpcMachineDriver;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.proto.plugin.Empty;
 import io.machinehost.proto.plugin.GRPCControllerGrpc;
 import io.machinehost.sdk.DriverException;
@@ -216,6 +218,19 @@ public final class PluginProcess implements AutoCloseable {
       String machineName, Path storePath, String configJson, Duration callTimeout) {
     return new GrpcDriverClient(
         channel, name, machineName, storePath.toString(), configJson, callTimeout, this::explain);
+  }
+
+  /**
+   * Returns a driver for a machine, served by this process, as commands see drivers.
+   *
+   * @param machineName the machine ({@code ""} for plugin-level calls)
+   * @param storePath the store root
+   * @param configJson the machine's persisted driver config
+   * @param callTimeout the deadline of short calls; zero for none
+   */
+  public MachineDriver machineDriver(
+      String machineName, Path storePath, String configJson, Duration callTimeout) {
+    return new GrpcMachineDriver(driver(machineName, storePath, configJson, callTimeout));
   }
 
   /**

@@ -2,10 +2,12 @@ package io.machinehost.host.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -101,7 +103,7 @@ class HardeningCliIT {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(before.get(0)).doesNotExist();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!leftovers(sockets).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
@@ -130,6 +132,42 @@ class HardeningCliIT {
             .isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
       }
     }
+  }
+
+  @Test
+  void ls_storeAnotherUserCannotRead_failsNamingTheStore() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name"))
+            && Files.isExecutable(Path.of("/usr/bin/setpriv")),
+        "needs root and setpriv to act as another user");
+    Path open = Files.createDirectories(temp.resolve("open"));
+    for (Path p = open; !p.equals(temp.getParent()); p = p.getParent()) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Path store = Files.createDirectories(open.resolve("store/machines"));
+    Files.setPosixFilePermissions(store.getParent(), PosixFilePermissions.fromString("rwx------"));
+    Process nobody =
+        new ProcessBuilder(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "env",
+                "HOME=" + open,
+                "MACHINEHOST_PLUGIN_REUSE=0",
+                MachineProcess.executable("machine").toString(),
+                "-s",
+                store.getParent().toString(),
+                "ls")
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(nobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(nobody.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(nobody.exitValue()).as(said).isEqualTo(1);
+    assertThat(said)
+        .contains("cannot read the store " + store.getParent(), "permission denied")
+        .doesNotContain("NAME");
   }
 
   private static long pluginPid(Path store) throws Exception {

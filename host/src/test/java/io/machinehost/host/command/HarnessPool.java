@@ -2,8 +2,9 @@ package io.machinehost.host.command;
 
 import io.machinehost.driver.none.NoneDriver;
 import io.machinehost.host.ExitCodes;
+import io.machinehost.host.driver.GrpcMachineDriver;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.sdk.DriverFactory;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import io.machinehost.sdk.testing.DriverHarness;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,14 +49,14 @@ final class HarnessPool implements DriverPool {
   }
 
   @Override
-  public GrpcDriverClient plugin(String driver) throws CliException {
-    return harness(driver).client("", "", Duration.ofSeconds(10));
+  public MachineDriver plugin(String driver) throws CliException {
+    return new GrpcMachineDriver(harness(driver).client("", "", Duration.ofSeconds(10)));
   }
 
   @Override
-  public GrpcDriverClient machine(
+  public MachineDriver machine(
       String driver, String machine, String configJson, Duration callTimeout) throws CliException {
-    return harness(driver).client(machine, configJson, callTimeout);
+    return new GrpcMachineDriver(harness(driver).client(machine, configJson, callTimeout));
   }
 
   @Override

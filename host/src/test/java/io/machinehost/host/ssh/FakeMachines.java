@@ -3,9 +3,10 @@ package io.machinehost.host.ssh;
 import io.machinehost.host.CliEnvironment;
 import io.machinehost.host.MachineCli;
 import io.machinehost.host.command.DriverPool;
+import io.machinehost.host.driver.GrpcMachineDriver;
+import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.FileMachineStore;
 import io.machinehost.host.store.MachineRecord;
-import io.machinehost.sdk.rpc.GrpcDriverClient;
 import io.machinehost.sdk.testing.DriverHarness;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -81,14 +82,14 @@ final class FakeMachines implements AutoCloseable {
 
   private final class Pool implements DriverPool {
     @Override
-    public GrpcDriverClient plugin(String driver) {
-      return harness.machine("");
+    public MachineDriver plugin(String driver) {
+      return new GrpcMachineDriver(harness.machine(""));
     }
 
     @Override
-    public GrpcDriverClient machine(
+    public MachineDriver machine(
         String driver, String machine, String configJson, Duration callTimeout) {
-      GrpcDriverClient client = harness.machine(machine);
+      MachineDriver client = new GrpcMachineDriver(harness.machine(machine));
       client.setConfigRaw(configJson);
       return client;
     }
