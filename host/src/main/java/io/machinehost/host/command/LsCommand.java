@@ -221,8 +221,7 @@ public final class LsCommand extends MachineCommand {
     String state;
     String url = "";
     String error = record.error();
-    try {
-      MachineDriver driver = session().driver(record, timeout);
+    try (MachineDriver driver = session().driver(record, timeout)) {
       MachineState machineState = driver.getState();
       state = machineState.displayName();
       if (machineState == MachineState.RUNNING) {
