@@ -27,6 +27,16 @@ public interface DriverPool extends AutoCloseable {
   MachineDriver machine(String driver, String machine, String configJson, Duration callTimeout)
       throws CliException;
 
+  /**
+   * Starts what a driver's machines will share, ahead of their calls (a plugin process serving many
+   * machines); a driver whose plugins serve one machine each starts nothing here.
+   *
+   * @throws CliException if the driver cannot be found or launched
+   */
+  default void prepare(String driver) throws CliException {
+    plugin(driver);
+  }
+
   /** Ends every plugin this pool started. */
   @Override
   void close();

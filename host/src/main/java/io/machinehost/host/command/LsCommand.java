@@ -182,7 +182,7 @@ public final class LsCommand extends MachineCommand {
                     CompletableFuture.runAsync(
                         () -> {
                           try {
-                            session.drivers().plugin(driver);
+                            session.drivers().prepare(driver);
                           } catch (CliException e) {
                             // each of its machines shows the error
                           }

@@ -92,6 +92,13 @@ public final class PluginDriverPool implements DriverPool {
     return process(driver).machineDriver(machine, storePath, configJson, callTimeout);
   }
 
+  @Override
+  public void prepare(String driver) throws CliException {
+    if (legacyFor(driver).isEmpty()) {
+      process(driver);
+    }
+  }
+
   // A native driver wins; a legacy one serves only where no native executable has the name.
   private synchronized Optional<Path> legacyFor(String driver) {
     return legacyPaths.computeIfAbsent(
@@ -124,7 +131,7 @@ public final class PluginDriverPool implements DriverPool {
             process.pid(),
             machine.isEmpty() ? "its flags" : "machine " + machine,
             plugin.service(),
-            process.address());
+            process.address().getHostString() + ":" + process.address().getPort());
         debug.flush();
       }
     } catch (PluginLaunchException e) {

@@ -46,11 +46,12 @@ public final class LegacyPlugin implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    heartbeat.scheduleWithFixedDelay(
-        this::beat,
-        HEARTBEAT_INTERVAL.toMillis(),
-        HEARTBEAT_INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
+    var unused =
+        heartbeat.scheduleWithFixedDelay(
+            this::beat,
+            HEARTBEAT_INTERVAL.toMillis(),
+            HEARTBEAT_INTERVAL.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -177,7 +178,7 @@ public final class LegacyPlugin implements AutoCloseable {
     heartbeat.shutdownNow();
     if (dead == null && process.isAlive()) {
       // The plugin exits as soon as it reads Close: its answer may never come.
-      rpc.start(service + ".Close", LegacyTypes.EMPTY, Map.of());
+      var unused = rpc.start(service + ".Close", LegacyTypes.EMPTY, Map.of());
     }
     process.stop(CLOSE_GRACE);
     rpc.close();
