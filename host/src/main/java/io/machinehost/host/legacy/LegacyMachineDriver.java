@@ -16,8 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -332,20 +330,11 @@ public final class LegacyMachineDriver implements MachineDriver {
   /** The top-level keys of the driver's config that look like credentials, kept from output. */
   @Override
   public Set<String> secretConfigKeys() {
-    Set<String> keys = new LinkedHashSet<>();
     try {
-      Iterator<String> names = JSON.readTree(config).fieldNames();
-      while (names.hasNext()) {
-        String name = names.next();
-        String dashed = name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-        if (LegacyFlags.looksSecret(dashed)) {
-          keys.add(name);
-        }
-      }
+      return DockerMachineImport.secretKeys(JSON.readTree(config));
     } catch (IOException e) {
-      // a config that is not JSON has no keys to hide
+      return Set.of(); // a config that is not JSON has no keys to hide
     }
-    return keys;
   }
 
   /** Ends the plugin process (Close, then a kill after a grace). */
