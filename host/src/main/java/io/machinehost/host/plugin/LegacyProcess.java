@@ -232,6 +232,11 @@ public final class LegacyProcess {
     return process.pid();
   }
 
+  /** Returns the exit code, or {@code null} while it runs. */
+  public Integer exitValue() {
+    return process.isAlive() ? null : process.exitValue();
+  }
+
   /** Returns whether it still runs. */
   public boolean isAlive() {
     return process.isAlive();

@@ -234,6 +234,32 @@ class LegacyDriverCliIT {
   }
 
   @Test
+  void pluginTest_legacyDriver_passesTheChecksThatApply() throws Exception {
+    MachineProcess.Result r = machine.run("plugin", "test", "legacytest");
+
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("Testing " + driver)
+        .contains("PASS lifecycle.refuses-without-token")
+        .contains("PASS lifecycle.close-honoured")
+        .contains("PASS lifecycle.heartbeat-timeout")
+        .contains("PASS contract.create-flags", "5 typed flags")
+        .contains("PASS semantics.lifecycle")
+        .contains("SKIP lifecycle.channel-authentication")
+        .contains("SKIP semantics.cancel-create")
+        .contains("7 passed, 0 failed, 7 skipped");
+  }
+
+  @Test
+  void pluginTest_brokenLegacyDriver_fails() throws Exception {
+    MachineProcess.Result r =
+        machine.env("LEGACYTEST_MODE", "version-2").run("plugin", "test", driver.toString());
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.out()).contains("FAIL lifecycle.address-and-version", "API version 2");
+  }
+
+  @Test
   void legacyBinary_coreDriverResolvesToIt() throws Exception {
     Path binary = GoPrograms.legacyDriver(temp.resolve("dm"), "docker-machine");
     machine.env("MACHINE_LEGACY_BINARY", binary.toString());
