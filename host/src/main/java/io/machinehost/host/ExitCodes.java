@@ -2,6 +2,7 @@ package io.machinehost.host;
 
 import io.machinehost.host.command.CliException;
 import io.machinehost.host.plugin.PluginLaunchException;
+import io.machinehost.host.store.MachineNames;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.DriverException;
 
@@ -38,6 +39,9 @@ public final class ExitCodes {
         case CANCELLED -> INTERRUPTED;
         default -> FAILURE;
       };
+    }
+    if (failure instanceof MachineNames.InvalidNameException) {
+      return USAGE;
     }
     if (failure instanceof StoreException) {
       return FAILURE;

@@ -73,6 +73,7 @@ public final class MachineCli implements Runnable {
       names = {"-s", "--storage-path"},
       scope = ScopeType.INHERIT,
       paramLabel = "DIR",
+      converter = StoragePath.class,
       description = "Where machines are kept (default: $MACHINE_STORAGE_PATH, else ~/.machine).")
   Path storagePath;
 
@@ -144,6 +145,19 @@ public final class MachineCli implements Runnable {
           new Session(storagePath(), environment.env(), debug(), nativeSsh(), environment.pools());
     }
     return session;
+  }
+
+  /** Reads {@code --storage-path}: an empty value would silently mean the current directory. */
+  static final class StoragePath implements CommandLine.ITypeConverter<Path> {
+    @Override
+    public Path convert(String value) {
+      if (value.isBlank()) {
+        throw new CommandLine.TypeConversionException(
+            "the storage path is empty; give a directory, or leave --storage-path out to use"
+                + " $MACHINE_STORAGE_PATH or ~/.machine");
+      }
+      return Path.of(value);
+    }
   }
 
   /** {@code machine plugin}. */

@@ -1,5 +1,6 @@
 package io.machinehost.sdk;
 
+import io.machinehost.sdk.rpc.PluginChannels;
 import io.machinehost.sdk.rpc.PluginRuntime;
 
 /**
@@ -25,6 +26,7 @@ public final class PluginServer {
    * @param factory makes a driver per call
    */
   public static void serve(DriverFactory factory) {
+    PluginChannels.quietLibraries();
     Package p = factory.newDriver("", "").getClass().getPackage();
     String version = p == null ? null : p.getImplementationVersion();
     serve(factory, version == null ? "dev" : version);

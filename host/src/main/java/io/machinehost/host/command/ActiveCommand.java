@@ -36,7 +36,7 @@ public final class ActiveCommand extends MachineCommand {
     }
     Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
     List<CompletableFuture<Optional<String>>> answers = new ArrayList<>();
-    List<StoreEntry> entries = session().store().list();
+    List<StoreEntry> entries = session().list();
     LsCommand.startDrivers(session(), entries);
     for (StoreEntry entry : entries) {
       if (entry.record().isEmpty()) {

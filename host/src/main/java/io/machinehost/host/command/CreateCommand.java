@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,9 +31,6 @@ import picocli.CommandLine.ParseResult;
       "The driver's own flags are listed by 'machine create -d DRIVER --help'."
     })
 public final class CreateCommand extends MachineCommand {
-  /** What machine names look like (docker-machine's rule). */
-  public static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9\\-.]*$");
-
   private static final String IN_PROGRESS = "create did not finish";
 
   @Option(
@@ -163,15 +159,7 @@ public final class CreateCommand extends MachineCommand {
               + " drivers installed",
           null);
     }
-    if (!NAME.matcher(name).matches()) {
-      throw new CliException(
-          ExitCodes.USAGE,
-          String.format(
-              "invalid machine name \"%s\": a name starts with a letter or digit and has only"
-                  + " letters, digits, dots and dashes",
-              name),
-          null);
-    }
+    checkName(name);
     Map<String, String> machineLabels = LabelCommand.parse(labels);
     Provisioning.validate(
         new MachineRecord.HostOptions(
@@ -198,14 +186,14 @@ public final class CreateCommand extends MachineCommand {
     }
     FlagValues values;
     try {
-      values = FlagValues.validate(driverFlags.flags(), driverFlags.values(session.env()));
+      values = FlagValues.validate(driverFlags.flags(), driverFlags.values(session.env(), err()));
     } catch (DriverException e) {
       throw new CliException(
           ExitCodes.USAGE,
           e.getMessage() + "; see \"machine create -d " + driverName + " --help\"",
           e);
     }
-    MachineDriver machine = session.drivers().machine(driverName, name, "", Session.CALL_TIMEOUT);
+    MachineDriver machine = session.drivers().machine(driverName, name, "", session.callTimeout());
     try {
       machine.setConfigFromFlags(values);
       machine.preCreateCheck();

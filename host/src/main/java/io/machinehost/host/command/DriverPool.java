@@ -2,6 +2,7 @@ package io.machinehost.host.command;
 
 import io.machinehost.host.driver.MachineDriver;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The drivers one {@code machine} command talks to: one plugin process per driver, started on first
@@ -35,6 +36,14 @@ public interface DriverPool extends AutoCloseable {
    */
   default void prepare(String driver) throws CliException {
     plugin(driver);
+  }
+
+  /**
+   * Returns, when the plugin of a driver that this pool started has since exited, what it left: its
+   * exit code and the last lines of its output, for a report printed once rather than per machine.
+   */
+  default Optional<String> exitReport(String driver) {
+    return Optional.empty();
   }
 
   /** Ends every plugin this pool started. */

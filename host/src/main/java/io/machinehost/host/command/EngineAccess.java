@@ -35,7 +35,7 @@ record EngineAccess(MachineRecord record, MachineDriver driver, String url, Path
    */
   static EngineAccess of(Session session, String name) throws CliException {
     MachineRecord record = session.load(name);
-    MachineDriver driver = session.driver(record, Session.CALL_TIMEOUT);
+    MachineDriver driver = session.driver(record, session.callTimeout());
     MachineState state;
     String url;
     try {

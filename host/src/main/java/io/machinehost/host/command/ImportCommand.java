@@ -5,6 +5,7 @@ import io.machinehost.host.legacy.DockerMachineImport;
 import io.machinehost.host.legacy.DockerMachineImport.Clash;
 import io.machinehost.host.legacy.DockerMachineImport.Outcome;
 import io.machinehost.host.plugin.PluginLocator;
+import io.machinehost.host.store.MachineNames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,10 +60,7 @@ public final class ImportCommand extends MachineCommand {
     }
     DockerMachineImport importer =
         new DockerMachineImport(
-            source,
-            session.storagePath(),
-            session.store(),
-            n -> CreateCommand.NAME.matcher(n).matches());
+            source, session.storagePath(), session.store(), MachineNames::isValid);
     List<Outcome> outcomes;
     try {
       outcomes = importer.run(names, rename ? Clash.RENAME : force ? Clash.FORCE : Clash.REFUSE);

@@ -35,6 +35,7 @@ public final class LabelCommand extends MachineCommand {
 
   @Override
   public Integer call() throws CliException {
+    checkName(name);
     Map<String, String> added = parse(set);
     MachineRecord record;
     if (added.isEmpty() && remove.isEmpty()) {

@@ -76,7 +76,7 @@ public final class LsCommand extends MachineCommand {
           ExitCodes.USAGE, "--timeout must be a positive number of seconds", null);
     }
     List<StoreEntry> entries = new ArrayList<>();
-    for (StoreEntry entry : session().store().list()) {
+    for (StoreEntry entry : session().list()) {
       if (matchesStatic(entry, filter, namePattern)) {
         entries.add(entry);
       }
@@ -86,11 +86,33 @@ public final class LsCommand extends MachineCommand {
       return ExitCodes.OK;
     }
     List<MachineStatus> rows = statuses(entries, Duration.ofSeconds(timeoutSeconds));
+    Map<String, String> exited = exitedPlugins(rows);
+    if (!exited.isEmpty()) {
+      rows =
+          rows.stream()
+              .map(
+                  r -> exited.containsKey(r.driverName()) && !r.error().isEmpty() ? r.crashed() : r)
+              .toList();
+    }
     if (filter.containsKey("state")) {
       rows = rows.stream().filter(r -> anyEqualIgnoreCase(filter.get("state"), r.state())).toList();
     }
     print(rows, template);
-    return ExitCodes.OK;
+    out().flush();
+    // A plugin that died fails every one of its machines: its output is shown once, not per row.
+    exited.values().forEach(report -> err().println("Error: " + report));
+    return exited.isEmpty() ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+
+  /** The drivers whose plugin exited while their machines were asked, with what each left. */
+  private Map<String, String> exitedPlugins(List<MachineStatus> rows) {
+    Map<String, String> exited = new LinkedHashMap<>();
+    rows.stream()
+        .filter(r -> !r.error().isEmpty())
+        .map(MachineStatus::driverName)
+        .distinct()
+        .forEach(d -> session().drivers().exitReport(d).ifPresent(report -> exited.put(d, report)));
+    return exited;
   }
 
   private void print(List<MachineStatus> rows, Template template) throws CliException {

@@ -2,7 +2,9 @@ package io.machinehost.host.command;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.machinehost.host.ExitCodes;
 import io.machinehost.host.MachineCli;
+import io.machinehost.host.store.MachineNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -56,18 +58,45 @@ abstract class MachineCommand implements Callable<Integer> {
    * Returns the names given, or the machine "default" when none were and it exists, as
    * docker-machine does.
    *
-   * @throws CliException if no names were given and there is no "default" machine
+   * @throws CliException if no names were given and there is no "default" machine, or a name breaks
+   *     the naming rule (before anything is touched)
    */
   List<String> namesOrDefault(List<String> names) throws CliException {
     if (names != null && !names.isEmpty()) {
-      return names;
+      return checkNames(names);
     }
     if (session().store().exists("default")) {
       return List.of("default");
     }
     throw new CliException(
-        io.machinehost.host.ExitCodes.USAGE,
+        ExitCodes.USAGE,
         "no machine name given and no \"default\" machine exists; name one (see \"machine ls\")",
         null);
+  }
+
+  /**
+   * Returns the names when every one follows the naming rule, so a command touches nothing when any
+   * does not.
+   *
+   * @throws CliException (usage) naming the first name that does not
+   */
+  static List<String> checkNames(List<String> names) throws CliException {
+    for (String name : names) {
+      checkName(name);
+    }
+    return names;
+  }
+
+  /**
+   * Returns the name when it follows the naming rule.
+   *
+   * @throws CliException (usage) saying why it does not
+   */
+  static String checkName(String name) throws CliException {
+    try {
+      return MachineNames.check(name);
+    } catch (MachineNames.InvalidNameException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage(), e);
+    }
   }
 }

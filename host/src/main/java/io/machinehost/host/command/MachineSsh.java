@@ -1,6 +1,5 @@
 package io.machinehost.host.command;
 
-import io.machinehost.host.ExitCodes;
 import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.sdk.DriverException;
@@ -39,14 +38,9 @@ final class MachineSsh {
    * @throws CliException if the machine does not exist or is not running, or the driver fails
    */
   static MachineSsh running(Session session, String machine, String action) throws CliException {
-    if (!CreateCommand.NAME.matcher(machine).matches()) {
-      throw new CliException(
-          ExitCodes.USAGE,
-          String.format("\"%s\" is not a machine name; run \"machine ls\"", machine),
-          null);
-    }
+    MachineCommand.checkName(machine);
     MachineRecord record = session.load(machine);
-    MachineDriver driver = session.driver(record, Session.CALL_TIMEOUT);
+    MachineDriver driver = session.driver(record, session.callTimeout());
     try {
       MachineState state = driver.getState();
       if (state != MachineState.RUNNING) {

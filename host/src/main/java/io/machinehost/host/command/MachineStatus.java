@@ -35,6 +35,19 @@ public record MachineStatus(
     @JsonProperty("Error") String error,
     @JsonProperty("ResponseTime") long responseTime) {
 
+  /** This row with the one-line error of a machine whose driver plugin died under it. */
+  MachineStatus crashed() {
+    return new MachineStatus(
+        name,
+        active,
+        driverName,
+        state,
+        url,
+        dockerVersion,
+        "driver plugin exited unexpectedly",
+        responseTime);
+  }
+
   /** The column header of each field, as {@code table} templates print them. */
   static String header(String field) {
     return switch (field) {

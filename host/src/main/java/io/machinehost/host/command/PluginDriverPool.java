@@ -211,6 +211,15 @@ public final class PluginDriverPool implements DriverPool {
             : "");
   }
 
+  @Override
+  public Optional<String> exitReport(String driver) {
+    PluginProcess process;
+    synchronized (this) {
+      process = processes.get(driver);
+    }
+    return process == null ? Optional.empty() : process.exitReport();
+  }
+
   /** Returns how many plugin processes this pool started or attached to. */
   public synchronized int launches() {
     return processes.size();

@@ -43,7 +43,7 @@ public abstract class PowerCommand extends MachineCommand {
 
   private String act(String name, boolean several, boolean terminal) throws CliException {
     MachineRecord record = session().load(name);
-    MachineDriver driver = session().driver(record, Session.CALL_TIMEOUT);
+    MachineDriver driver = session().driver(record, session().callTimeout());
     MachineState target = target();
     try {
       if (target != null && driver.getState() == target) {

@@ -51,7 +51,7 @@ public final class ProvisionCommand extends MachineCommand {
       boolean renewCertificate)
       throws CliException {
     MachineRecord record = session.load(name);
-    MachineDriver driver = session.driver(record, Session.CALL_TIMEOUT);
+    MachineDriver driver = session.driver(record, session.callTimeout());
     Provisioning.requireSupported(record, driver);
     try {
       MachineState state = driver.getState();

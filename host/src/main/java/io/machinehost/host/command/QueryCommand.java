@@ -29,7 +29,7 @@ public abstract class QueryCommand extends MachineCommand {
         err(),
         name -> {
           MachineRecord record = session().load(name);
-          MachineDriver driver = session().driver(record, Session.CALL_TIMEOUT);
+          MachineDriver driver = session().driver(record, session().callTimeout());
           try {
             return ask(driver);
           } catch (DriverException e) {

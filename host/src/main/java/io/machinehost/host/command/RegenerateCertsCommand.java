@@ -83,9 +83,9 @@ public final class RegenerateCertsCommand extends MachineCommand {
   }
 
   /** The other machines' engines trust the old CA: say which, and how to fix them. */
-  private void warnOthers(List<String> done) {
+  private void warnOthers(List<String> done) throws CliException {
     List<String> others = new ArrayList<>();
-    for (StoreEntry entry : session().store().list()) {
+    for (StoreEntry entry : session().list()) {
       boolean provisioned =
           entry.record().map(r -> r.hostOptions().provision()).orElse(false)
               && java.nio.file.Files.isRegularFile(

@@ -37,6 +37,7 @@ public final class RmCommand extends MachineCommand {
 
   @Override
   public Integer call() throws CliException {
+    checkNames(names);
     if (!force && !yes) {
       out().printf("About to remove %s%n", String.join(", ", names));
     }
@@ -70,7 +71,7 @@ public final class RmCommand extends MachineCommand {
     }
     String warning = "";
     try (HostOperation operation = new HostOperation(name, err(), terminal, several)) {
-      MachineDriver driver = session.driver(record, Session.CALL_TIMEOUT);
+      MachineDriver driver = session.driver(record, session.callTimeout());
       driver.remove(operation);
     } catch (DriverException | CliException e) {
       if (!force) {

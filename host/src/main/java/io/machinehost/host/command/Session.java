@@ -7,10 +7,12 @@ import io.machinehost.host.driver.MachineDriver;
 import io.machinehost.host.store.FileMachineStore;
 import io.machinehost.host.store.MachineRecord;
 import io.machinehost.host.store.MachineStore;
+import io.machinehost.host.store.StoreEntry;
 import io.machinehost.host.store.StoreException;
 import io.machinehost.sdk.DriverException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -21,6 +23,9 @@ import java.util.function.Function;
 public final class Session implements AutoCloseable {
   /** The deadline of a short driver call (state, IP, URL …) unless a command sets its own. */
   public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Sets the deadline of short driver calls, in seconds. */
+  public static final String CALL_TIMEOUT_ENV = "MACHINEHOST_CALL_TIMEOUT";
 
   private final Path storagePath;
   private final Map<String, String> env;
@@ -73,6 +78,33 @@ public final class Session implements AutoCloseable {
     return nativeSsh;
   }
 
+  /**
+   * Returns the deadline of a short driver call: {@value #CALL_TIMEOUT_ENV} seconds when set, else
+   * {@link #CALL_TIMEOUT}.
+   *
+   * @throws CliException (usage) if the variable is not a positive whole number
+   */
+  public Duration callTimeout() throws CliException {
+    String value = env.get(CALL_TIMEOUT_ENV);
+    if (value == null || value.isBlank()) {
+      return CALL_TIMEOUT;
+    }
+    try {
+      long seconds = Long.parseLong(value.trim());
+      if (seconds > 0 && seconds <= 86_400) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new CliException(
+        ExitCodes.USAGE,
+        String.format(
+            "%s=%s is not a number of seconds from 1 to 86400; fix or unset it",
+            CALL_TIMEOUT_ENV, value),
+        null);
+  }
+
   /** Returns the machine store. */
   public MachineStore store() {
     return store;
@@ -99,6 +131,19 @@ public final class Session implements AutoCloseable {
   public MachineRecord load(String name) throws CliException {
     try {
       return store.load(name);
+    } catch (StoreException e) {
+      throw new CliException(ExitCodes.FAILURE, e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Lists the store's machines.
+   *
+   * @throws CliException if the store itself cannot be read, naming it and the next step
+   */
+  public List<StoreEntry> list() throws CliException {
+    try {
+      return store.list();
     } catch (StoreException e) {
       throw new CliException(ExitCodes.FAILURE, e.getMessage(), e);
     }

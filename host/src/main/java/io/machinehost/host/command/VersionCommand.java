@@ -32,7 +32,7 @@ public final class VersionCommand extends MachineCommand {
   @Override
   public Integer call() throws CliException {
     if (name != null) {
-      EngineAccess access = EngineAccess.of(session(), name);
+      EngineAccess access = EngineAccess.of(session(), checkName(name));
       try {
         out()
             .println(

@@ -277,13 +277,10 @@ public final class DockerMachineImport {
     }
   }
 
-  // Keys are 0600; certificates and other files 0644; the source's modes are not trusted.
+  // Everything in the store is the user's alone (keys above all); the source's modes are not kept.
   private static void copy(Path source, Path target) throws IOException {
     Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-    String name = target.getFileName().toString();
-    boolean secret = name.endsWith("key.pem") || name.equals("id_rsa") || !name.contains(".");
-    Files.setPosixFilePermissions(
-        target, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
   }
 
   private MachineRecord record(

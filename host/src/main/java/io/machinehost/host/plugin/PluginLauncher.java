@@ -215,6 +215,7 @@ public final class PluginLauncher {
     Thread reader = readLines(driver, process, stdout, plugin);
     try {
       Handshake handshake = awaitHandshake(driver, command, process, stdout, stderr, plugin);
+      REGISTRY.recordHandshake(process.toHandle(), handshake);
       ManagedChannel channel = openChannel(driver, handshake, identity, stderr);
       plugin.connected(handshake, channel, identity);
       synchronized (LIVE) {

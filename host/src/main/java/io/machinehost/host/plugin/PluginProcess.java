@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -133,7 +134,17 @@ public final class PluginProcess implements AutoCloseable {
 
   /** A killed plugin cannot remove its socket directory; the host knows it from the handshake. */
   private void removeSocketDir() {
-    if (handshake == null || !handshake.network().equals("unix") || handle.isAlive()) {
+    if (handshake != null && !handle.isAlive()) {
+      removeSocketDir(handshake);
+    }
+  }
+
+  /**
+   * Removes the socket of a plugin that has exited, and the {@code machine-plugin-*} directory the
+   * SDK made for it when nothing else is in it.
+   */
+  static void removeSocketDir(Handshake handshake) {
+    if (!handshake.network().equals("unix")) {
       return;
     }
     Path socket = Path.of(handshake.address());
@@ -236,6 +247,24 @@ public final class PluginProcess implements AutoCloseable {
     return cached;
   }
 
+  /**
+   * Returns, once the process has exited, its exit code and the last lines of its stderr; empty
+   * while it runs.
+   */
+  public Optional<String> exitReport() {
+    if (handle.isAlive()) {
+      return Optional.empty();
+    }
+    if (process == null) {
+      return Optional.of(String.format("the warm %s driver plugin (pid %d) exited", name, pid()));
+    }
+    stderr.drain();
+    return Optional.of(
+        String.format(
+            "the %s driver plugin exited unexpectedly (exit code %d); %s",
+            name, process.exitValue(), stderr.describe()));
+  }
+
   /** Turns a transport failure into "the plugin exited" with its exit code and stderr. */
   private DriverException explain(DriverException e) {
     if (e.code() != DriverException.Code.UNAVAILABLE && e.code() != DriverException.Code.INTERNAL) {
@@ -267,14 +296,8 @@ public final class PluginProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       return e;
     }
-    stderr.drain();
     return new DriverException(
-        DriverException.Code.UNAVAILABLE,
-        String.format(
-            "the %s driver plugin exited unexpectedly (exit code %d); %s",
-            name, process.exitValue(), stderr.describe()),
-        null,
-        e);
+        DriverException.Code.UNAVAILABLE, exitReport().orElseThrow(), null, e);
   }
 
   /**

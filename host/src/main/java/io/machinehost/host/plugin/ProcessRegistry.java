@@ -1,10 +1,12 @@
 package io.machinehost.host.plugin;
 
+import io.machinehost.sdk.rpc.Handshake;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +19,8 @@ import java.util.Optional;
  * now and is never touched.
  */
 final class ProcessRegistry {
+  private static final String HANDSHAKE = "handshake=";
+
   private final Path dir;
 
   ProcessRegistry(Path dir) {
@@ -50,6 +54,22 @@ final class ProcessRegistry {
       Files.writeString(dir.resolve(Long.toString(plugin.pid())), record, StandardCharsets.UTF_8);
     } catch (IOException e) {
       // bookkeeping is best effort: the lifeline still ends the plugin with this host
+    }
+  }
+
+  /**
+   * Adds the plugin's handshake to its record, so that a later host that finds the plugin gone
+   * (killed with its host) can remove the socket directory it left.
+   */
+  void recordHandshake(ProcessHandle plugin, Handshake handshake) {
+    try {
+      Files.writeString(
+          dir.resolve(Long.toString(plugin.pid())),
+          "\n" + HANDSHAKE + handshake.format(),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // best effort, as register
     }
   }
 
@@ -95,13 +115,33 @@ final class ProcessRegistry {
     if (same(hostPid, hostStart).isPresent()) {
       return; // its host is still running and owns it
     }
-    same(pid, pluginStart)
-        .ifPresent(
-            orphan -> {
-              orphan.descendants().forEach(ProcessHandle::destroyForcibly);
-              orphan.destroyForcibly();
-            });
+    Optional<ProcessHandle> orphan = same(pid, pluginStart);
+    if (orphan.isPresent()) {
+      orphan.get().descendants().forEach(ProcessHandle::destroyForcibly);
+      orphan.get().destroyForcibly();
+      try {
+        orphan.get().onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // removed below only if it is gone
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!orphan.map(ProcessHandle::isAlive).orElse(false)) {
+      lines.stream()
+          .filter(l -> l.startsWith(HANDSHAKE))
+          .findFirst()
+          .ifPresent(l -> removeSocketOf(l.substring(HANDSHAKE.length())));
+    }
     Files.deleteIfExists(record);
+  }
+
+  private static void removeSocketOf(String handshakeLine) {
+    try {
+      PluginProcess.removeSocketDir(Handshake.parse(handshakeLine));
+    } catch (IllegalArgumentException e) {
+      // a record with a garbled handshake names no socket
+    }
   }
 
   private static Optional<ProcessHandle> same(long pid, long startMillis) {

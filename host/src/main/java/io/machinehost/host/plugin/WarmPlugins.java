@@ -187,6 +187,9 @@ public final class WarmPlugins {
       return Optional.empty();
     }
     ReattachRecord record = read.get();
+    if (record.process().isEmpty()) {
+      removeSocketOfGone(record);
+    }
     if (!record.driver().equals(driver) || !record.sameExecutable(executable)) {
       trace(
           "not reusing plugin pid %d: %s was replaced since it started", record.pid(), executable);
@@ -286,6 +289,15 @@ public final class WarmPlugins {
    */
   public static void keepChannels() {
     keepChannels = true;
+  }
+
+  /** A warm plugin killed from outside leaves its socket directory: the record names it. */
+  private static void removeSocketOfGone(ReattachRecord record) {
+    try {
+      PluginProcess.removeSocketDir(Handshake.parse(record.handshake()));
+    } catch (IllegalArgumentException e) {
+      // an unreadable handshake names no socket
+    }
   }
 
   private PluginProcess start(String driver, Path executable) throws PluginLaunchException {
@@ -404,7 +416,7 @@ public final class WarmPlugins {
   private static void privateDir(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       try {
-        Files.createDirectories(dir.getParent());
+        io.machinehost.host.store.PrivateFiles.createDirectories(dir.getParent());
         Files.createDirectory(
             dir,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -10,16 +10,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -41,6 +43,10 @@ public final class FileMachineStore implements MachineStore {
   public static final int CONFIG_VERSION = 1;
 
   static final String CONFIG = "config.json";
+
+  /** The largest config.json read: far above any real driver config, far below a heap's worth. */
+  static final long MAX_CONFIG_BYTES = 8L << 20;
+
   private static final String LOCK = ".lock";
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -62,25 +68,86 @@ public final class FileMachineStore implements MachineStore {
     return root.resolve("machines");
   }
 
+  /**
+   * Resolves a name to its directory: the one place a name becomes a path. The name must follow
+   * {@link MachineNames}, so the directory is a child of {@code machines/} and nothing else.
+   *
+   * @throws MachineNames.InvalidNameException if it does not
+   */
   @Override
   public Path machineDir(String name) {
-    return machines().resolve(name);
+    Path dir = machines().resolve(MachineNames.check(name)).normalize();
+    if (!machines().equals(dir.getParent())) {
+      throw new IllegalStateException(
+          "machine name \"" + name + "\" resolves outside " + machines());
+    }
+    return dir;
   }
 
   @Override
   public boolean exists(String name) {
-    return Files.isDirectory(machineDir(name));
+    // A link in machines/ is an entry of the store too, a broken one: "rm -f" removes the link.
+    Path dir = machineDir(name);
+    return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(dir);
+  }
+
+  /**
+   * Checks that the store can be used: the root, if it exists, is a readable directory and so is
+   * its {@code machines/}. A store that does not exist yet is an empty one.
+   *
+   * @throws StoreException naming the path and the next step
+   */
+  public void checkUsable() throws StoreException {
+    for (Path dir : List.of(root, machines())) {
+      if (!Files.exists(dir)) {
+        return;
+      }
+      if (!Files.isDirectory(dir)) {
+        throw new StoreException(
+            StoreException.Kind.IO,
+            dir.equals(root)
+                ? String.format(
+                    "the store %s is not a directory; give a directory with --storage-path or"
+                        + " $MACHINE_STORAGE_PATH",
+                    dir)
+                : String.format(
+                    "%s is not a directory, so the store %s cannot hold machines; move that file"
+                        + " away",
+                    dir, root),
+            null);
+      }
+      if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+        throw new StoreException(
+            StoreException.Kind.IO,
+            String.format(
+                "cannot read the store %s: permission denied; run as the user who owns it, or"
+                    + " give another --storage-path",
+                dir),
+            null);
+      }
+    }
   }
 
   @Override
   public MachineRecord load(String name) throws StoreException {
-    Path file = machineDir(name).resolve(CONFIG);
-    if (!Files.isDirectory(machineDir(name))) {
+    Path dir = machineDir(name);
+    Path file = dir.resolve(CONFIG);
+    if (Files.isSymbolicLink(dir)) {
+      throw new StoreException(
+          StoreException.Kind.CORRUPT,
+          String.format(
+              "machine \"%s\" (%s) is a symbolic link, not a directory of the store; it is not"
+                  + " followed: remove the link with \"machine rm -f %s\"",
+              name, dir, name),
+          null);
+    }
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      checkUsable();
       throw StoreException.notFound(name);
     }
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = readConfig(name, file);
     } catch (NoSuchFileException e) {
       throw new StoreException(
           StoreException.Kind.CORRUPT,
@@ -96,25 +163,78 @@ public final class FileMachineStore implements MachineStore {
     try {
       return fromJson(name, MAPPER.readTree(bytes));
     } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
-      throw new StoreException(
-          StoreException.Kind.CORRUPT,
-          String.format(
-              "the config of machine \"%s\" (%s) is corrupt: %s; fix or remove it with \"machine rm"
-                  + " -f %s\"",
-              name, file, e.getMessage().lines().findFirst().orElse(""), name),
-          e);
+      throw corrupt(name, file, e.getMessage().lines().findFirst().orElse(""), e);
     }
   }
 
+  private static StoreException corrupt(String name, Path file, String why, Exception cause) {
+    return new StoreException(
+        StoreException.Kind.CORRUPT,
+        String.format(
+            "the config of machine \"%s\" (%s) is corrupt: %s; fix or remove it with \"machine rm"
+                + " -f %s\"",
+            name, file, why, name),
+        cause);
+  }
+
+  /**
+   * Reads a config file without following a symbolic link, refusing one larger than {@link
+   * #MAX_CONFIG_BYTES}.
+   */
+  private static byte[] readConfig(String name, Path file) throws IOException, StoreException {
+    try (SeekableByteChannel channel =
+        Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = channel.size();
+      if (size > MAX_CONFIG_BYTES) {
+        throw corrupt(
+            name,
+            file,
+            String.format("it is %d bytes; a machine config is at most %d", size, MAX_CONFIG_BYTES),
+            null);
+      }
+      ByteBuffer buffer = ByteBuffer.allocate((int) size);
+      while (buffer.hasRemaining() && channel.read(buffer) > 0) {
+        // read to the end
+      }
+      return java.util.Arrays.copyOf(buffer.array(), buffer.position());
+    } catch (IOException e) {
+      if (!(e instanceof NoSuchFileException) && Files.isSymbolicLink(file)) {
+        throw corrupt(name, file, "it is a symbolic link, which is not followed", e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * {@inheritDoc} A directory entry that is not a machine's is shown as broken (a symbolic link, a
+   * name the rule refuses) or, for hidden and plain files, left out.
+   *
+   * @throws StoreException if the store itself cannot be read
+   */
   @Override
-  public List<StoreEntry> list() {
+  public List<StoreEntry> list() throws StoreException {
     List<StoreEntry> entries = new ArrayList<>();
+    checkUsable();
     if (!Files.isDirectory(machines())) {
       return entries;
     }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(machines(), Files::isDirectory)) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(machines())) {
       for (Path dir : dirs) {
         String name = dir.getFileName().toString();
+        if (name.startsWith(".")
+            || !(Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(dir))) {
+          continue;
+        }
+        if (!MachineNames.isValid(name)) {
+          entries.add(
+              StoreEntry.broken(
+                  name,
+                  String.format(
+                      "%s is not a machine directory (its name breaks the naming rule); move it"
+                          + " out of the store",
+                      dir)));
+          continue;
+        }
         try {
           entries.add(StoreEntry.of(load(name)));
         } catch (StoreException e) {
@@ -122,7 +242,10 @@ public final class FileMachineStore implements MachineStore {
         }
       }
     } catch (IOException e) {
-      entries.add(StoreEntry.broken("(store)", "cannot list " + machines() + ": " + e));
+      throw new StoreException(
+          StoreException.Kind.IO,
+          String.format("cannot list %s: %s; check its permissions", machines(), e.getMessage()),
+          e);
     }
     entries.sort(Comparator.comparing(e -> e.name().toLowerCase(java.util.Locale.ROOT)));
     return entries;
@@ -131,12 +254,10 @@ public final class FileMachineStore implements MachineStore {
   @Override
   public Path reserve(String name) throws StoreException {
     Path dir = machineDir(name);
+    checkUsable();
     try {
-      Files.createDirectories(
-          machines(),
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      Files.createDirectory(
-          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      PrivateFiles.createDirectories(machines());
+      Files.createDirectory(dir, PrivateFiles.DIRECTORY);
       return dir;
     } catch (FileAlreadyExistsException e) {
       throw new StoreException(
@@ -177,9 +298,11 @@ public final class FileMachineStore implements MachineStore {
   @Override
   public void remove(String name) throws StoreException {
     Path dir = machineDir(name);
-    if (!Files.exists(dir)) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
+    // The walk follows no link: a link in the machine's directory, or the directory itself
+    // being one, is removed as a link, and what it points to is left alone.
     try (var paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
@@ -198,13 +321,16 @@ public final class FileMachineStore implements MachineStore {
 
   private <T> T withLock(String name, Locked<T> body) throws StoreException {
     Path dir = machineDir(name);
-    if (!Files.isDirectory(dir)) {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw StoreException.notFound(name);
     }
     ReentrantLock local = locks.computeIfAbsent(name, k -> new ReentrantLock());
     local.lock();
     try (FileChannel channel =
-        FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        FileChannel.open(
+            dir.resolve(LOCK),
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            PrivateFiles.FILE)) {
       FileLock lock = channel.lock();
       try {
         return body.run();
@@ -224,12 +350,7 @@ public final class FileMachineStore implements MachineStore {
     Path target = dir.resolve(CONFIG);
     try {
       byte[] bytes = MAPPER.writeValueAsBytes(toJson(record));
-      Path temp =
-          Files.createTempFile(
-              dir,
-              ".config-",
-              ".tmp",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path temp = Files.createTempFile(dir, ".config-", ".tmp", PrivateFiles.FILE);
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {

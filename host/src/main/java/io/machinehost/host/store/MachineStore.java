@@ -22,8 +22,12 @@ public interface MachineStore {
    */
   MachineRecord load(String name) throws StoreException;
 
-  /** Returns every machine directory, sorted by name; unreadable ones carry their problem. */
-  List<StoreEntry> list();
+  /**
+   * Returns every machine directory, sorted by name; unreadable ones carry their problem.
+   *
+   * @throws StoreException if the store itself cannot be read (not a directory, no permission)
+   */
+  List<StoreEntry> list() throws StoreException;
 
   /**
    * Reserves a new machine's directory; fails if the name is taken. Nothing else is written.

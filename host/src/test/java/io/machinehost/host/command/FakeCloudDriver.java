@@ -153,6 +153,12 @@ final class FakeCloudDriver extends BaseDriver {
     if (machineName.startsWith("hang")) {
       sleep(3_600_000);
     }
+    if (machineName.startsWith("crash") && System.getProperty("fake.plugins") != null) {
+      // Only as a plugin process: in process this would end the test's own JVM.
+      System.err.printf("fake: crashing on purpose while asked about %s%n", machineName);
+      System.err.flush();
+      Runtime.getRuntime().halt(137);
+    }
     if (!Files.exists(resource())) {
       return MachineState.NOT_FOUND;
     }

@@ -52,6 +52,33 @@ class ProcessRegistryIT {
   }
 
   @Test
+  void reap_pluginAndHostBothKilled_socketDirectoryOfTheRecordRemoved() throws Exception {
+    Path socketDir = Files.createDirectories(dir.resolve("sockets/machine-plugin-123"));
+    Path socket = Files.writeString(socketDir.resolve("plugin.sock"), "");
+    Path foreign = Files.createDirectories(dir.resolve("sockets/someone-else"));
+    Files.writeString(foreign.resolve("plugin.sock"), "");
+    ProcessHandle deadPlugin = deadHost();
+    Files.createDirectories(dir.resolve("registry"));
+    ProcessRegistry registry = new ProcessRegistry(dir.resolve("registry"));
+    Files.writeString(
+        dir.resolve("registry").resolve(Long.toString(deadPlugin.pid())),
+        "1\n" + deadHost().pid() + "\n1\nplugin\nhandshake=1|1|unix|" + socket + "|grpc\n" + "x\n");
+    Files.writeString(
+        dir.resolve("registry").resolve("99999999"),
+        "1\n"
+            + deadHost().pid()
+            + "\n1\nplugin\nhandshake=1|1|unix|"
+            + foreign.resolve("plugin.sock")
+            + "|grpc");
+
+    registry.reap();
+
+    assertThat(socketDir).doesNotExist();
+    assertThat(foreign).exists(); // only the SDK's machine-plugin-* directories are removed
+    assertThat(dir.resolve("registry")).isEmptyDirectory();
+  }
+
+  @Test
   void reap_pidNowBelongsToAnotherProcess_leftAlone() throws Exception {
     sleeper = new ProcessBuilder("sleep", "60").start();
     record(sleeper.pid(), start(sleeper.toHandle()) - 60_000, deadHost().pid(), 1L);

@@ -155,7 +155,7 @@ class SshCommandTest {
     FakeMachines.Result result = machines.run("", "ssh", "../m1", "true");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("\"../m1\" is not a machine name");
+    assertThat(result.err()).contains("invalid machine name \"../m1\"");
     assertThat(Files.exists(dir.resolve("store/machines/m1/known_hosts"))).isFalse();
   }
 }

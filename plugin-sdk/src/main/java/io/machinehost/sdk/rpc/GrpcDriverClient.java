@@ -2,6 +2,8 @@ package io.machinehost.sdk.rpc;
 
 import io.grpc.Channel;
 import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.machinehost.proto.driver.v1.CreateRequest;
 import io.machinehost.proto.driver.v1.DriverNameRequest;
@@ -51,6 +53,10 @@ import java.util.function.UnaryOperator;
  * {@link #getConfigRaw()}, which the caller persists. Many clients share one {@link Channel}.
  */
 public final class GrpcDriverClient implements Driver {
+  /** The trailer a driver's own error carries its details in; a deadline of ours has none. */
+  private static final Metadata.Key<byte[]> STATUS_DETAILS =
+      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
+
   private final DriverServiceBlockingStub stub;
   private final String plugin;
   private final String machineName;
@@ -123,12 +129,43 @@ public final class GrpcDriverClient implements Driver {
         .build();
   }
 
-  private <T> T call(Function<DriverServiceBlockingStub, T> call) throws DriverException {
+  private <T> T call(String rpc, Function<DriverServiceBlockingStub, T> call)
+      throws DriverException {
     try {
       return call.apply(shortStub());
     } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && ownDeadline(e)) {
+        throw errors.apply(notAnswered(rpc, e));
+      }
       throw errors.apply(StatusMapping.fromThrowable(e, plugin));
     }
+  }
+
+  /**
+   * Whether this client's deadline ran out, rather than the driver reporting a timeout of its own.
+   */
+  private boolean ownDeadline(StatusRuntimeException e) {
+    Metadata trailers = e.getTrailers();
+    return !callTimeout.isZero() && (trailers == null || !trailers.containsKey(STATUS_DETAILS));
+  }
+
+  private DriverException notAnswered(String rpc, StatusRuntimeException e) {
+    return new DriverException(
+        DriverException.Code.TIMEOUT,
+        String.format(
+            "the %s driver did not answer %s%s within %s; it may be hung: run the command again,"
+                + " with --debug to see the driver's output, or give it longer with"
+                + " MACHINEHOST_CALL_TIMEOUT=SECONDS",
+            plugin,
+            rpc,
+            machineName.isEmpty() ? "" : " for machine \"" + machineName + "\"",
+            seconds(callTimeout)),
+        null,
+        e);
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   /**
@@ -140,7 +177,7 @@ public final class GrpcDriverClient implements Driver {
     PluginInfo cached = info;
     if (cached == null) {
       GetPluginInfoResponse r =
-          call(s -> s.getPluginInfo(GetPluginInfoRequest.getDefaultInstance()));
+          call("GetPluginInfo", s -> s.getPluginInfo(GetPluginInfoRequest.getDefaultInstance()));
       Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
       r.getCapabilitiesList().stream()
           .map(ProtoMapping::fromProto)
@@ -161,12 +198,13 @@ public final class GrpcDriverClient implements Driver {
 
   @Override
   public String driverName() throws DriverException {
-    return call(s -> s.driverName(DriverNameRequest.getDefaultInstance())).getName();
+    return call("DriverName", s -> s.driverName(DriverNameRequest.getDefaultInstance())).getName();
   }
 
   @Override
   public List<CreateFlag> getCreateFlags() throws DriverException {
-    var flags = call(s -> s.getCreateFlags(GetCreateFlagsRequest.getDefaultInstance()));
+    var flags =
+        call("GetCreateFlags", s -> s.getCreateFlags(GetCreateFlagsRequest.getDefaultInstance()));
     try {
       return flags.getFlagsList().stream().map(ProtoMapping::fromProto).toList();
     } catch (IllegalArgumentException e) {
@@ -183,7 +221,7 @@ public final class GrpcDriverClient implements Driver {
       Object value = valueOf(options, name);
       request.putValues(name, ProtoMapping.toProto(value));
     }
-    config = call(s -> s.setConfigFromFlags(request.build())).getConfigJson();
+    config = call("SetConfigFromFlags", s -> s.setConfigFromFlags(request.build())).getConfigJson();
   }
 
   private static Object valueOf(DriverOptions options, String name) {
@@ -195,7 +233,9 @@ public final class GrpcDriverClient implements Driver {
 
   @Override
   public void preCreateCheck() throws DriverException {
-    call(s -> s.preCreateCheck(PreCreateCheckRequest.newBuilder().setMachine(machine()).build()));
+    call(
+        "PreCreateCheck",
+        s -> s.preCreateCheck(PreCreateCheckRequest.newBuilder().setMachine(machine()).build()));
   }
 
   @Override
@@ -269,64 +309,77 @@ public final class GrpcDriverClient implements Driver {
   @Override
   public MachineState getState() throws DriverException {
     State state =
-        call(s -> s.getState(GetStateRequest.newBuilder().setMachine(machine()).build()))
+        call(
+                "GetState",
+                s -> s.getState(GetStateRequest.newBuilder().setMachine(machine()).build()))
             .getState();
     return ProtoMapping.fromProto(state);
   }
 
   @Override
   public String getIp() throws DriverException {
-    return call(s -> s.getIp(GetIpRequest.newBuilder().setMachine(machine()).build())).getIp();
+    return call("GetIp", s -> s.getIp(GetIpRequest.newBuilder().setMachine(machine()).build()))
+        .getIp();
   }
 
   @Override
   public String getUrl() throws DriverException {
-    return call(s ->
-            s.getUrl(
-                io.machinehost.proto.driver.v1.GetUrlRequest.newBuilder()
-                    .setMachine(machine())
-                    .build()))
+    return call(
+            "GetUrl",
+            s ->
+                s.getUrl(
+                    io.machinehost.proto.driver.v1.GetUrlRequest.newBuilder()
+                        .setMachine(machine())
+                        .build()))
         .getUrl();
   }
 
   @Override
   public String getMachineName() throws DriverException {
-    return call(s ->
-            s.getMachineName(GetMachineNameRequest.newBuilder().setMachine(machine()).build()))
+    return call(
+            "GetMachineName",
+            s -> s.getMachineName(GetMachineNameRequest.newBuilder().setMachine(machine()).build()))
         .getName();
   }
 
   @Override
   public String getSshHostname() throws DriverException {
-    return call(s ->
-            s.getSshHostname(GetSshHostnameRequest.newBuilder().setMachine(machine()).build()))
+    return call(
+            "GetSshHostname",
+            s -> s.getSshHostname(GetSshHostnameRequest.newBuilder().setMachine(machine()).build()))
         .getHostname();
   }
 
   @Override
   public int getSshPort() throws DriverException {
-    return call(s -> s.getSshPort(GetSshPortRequest.newBuilder().setMachine(machine()).build()))
+    return call(
+            "GetSshPort",
+            s -> s.getSshPort(GetSshPortRequest.newBuilder().setMachine(machine()).build()))
         .getPort();
   }
 
   @Override
   public String getSshUsername() throws DriverException {
-    return call(s ->
-            s.getSshUsername(GetSshUsernameRequest.newBuilder().setMachine(machine()).build()))
+    return call(
+            "GetSshUsername",
+            s -> s.getSshUsername(GetSshUsernameRequest.newBuilder().setMachine(machine()).build()))
         .getUsername();
   }
 
   @Override
   public String getSshKeyPath() throws DriverException {
-    return call(s ->
-            s.getSshKeyPath(GetSshKeyPathRequest.newBuilder().setMachine(machine()).build()))
+    return call(
+            "GetSshKeyPath",
+            s -> s.getSshKeyPath(GetSshKeyPathRequest.newBuilder().setMachine(machine()).build()))
         .getPath();
   }
 
   /** Asks the plugin for the config as it would write it now, and keeps that. */
   public String refreshConfig() throws DriverException {
     config =
-        call(s -> s.getConfig(GetConfigRequest.newBuilder().setMachine(machine()).build()))
+        call(
+                "GetConfig",
+                s -> s.getConfig(GetConfigRequest.newBuilder().setMachine(machine()).build()))
             .getConfigJson();
     return config;
   }

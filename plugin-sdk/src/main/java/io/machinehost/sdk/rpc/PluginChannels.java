@@ -19,13 +19,24 @@ public final class PluginChannels {
       Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
 
   static {
-    // Netty warns about SO_KEEPALIVE on Unix sockets on every connection (grpc-java#10408).
-    NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
+    quietLibraries();
   }
 
   private static volatile EventLoopGroup clientGroup;
 
   private PluginChannels() {}
+
+  /**
+   * Silences what libraries print on every start or connection and a plugin's user cannot act on:
+   * netty's SO_KEEPALIVE warning on Unix sockets (grpc-java#10408) and SLF4J's notice that no
+   * logging provider is on the class path. Real warnings and errors still show.
+   */
+  public static void quietLibraries() {
+    NETTY_BOOTSTRAP.setLevel(Level.SEVERE);
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
+  }
 
   /**
    * Returns a channel to the plugin a handshake describes.

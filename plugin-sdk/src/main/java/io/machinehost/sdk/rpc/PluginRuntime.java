@@ -64,6 +64,7 @@ public final class PluginRuntime {
    * @param version the driver's version
    */
   public static void run(DriverFactory factory, String version) {
+    PluginChannels.quietLibraries();
     PrintStream stdout = System.out;
     PrintStream stderr = System.err;
     if (!PluginEnv.COOKIE_VALUE.equals(System.getenv(PluginEnv.COOKIE_KEY))) {

@@ -20,6 +20,12 @@ import java.util.Set;
 public final class NoneDriver extends BaseDriver {
   static final String URL_FLAG = "url";
 
+  /** The longest URL taken: browsers' common limit, far above any Docker host's. */
+  static final int MAX_URL_LENGTH = 2048;
+
+  /** The longest host name DNS allows. */
+  static final int MAX_HOST_LENGTH = 253;
+
   @JsonProperty("URL")
   private String url = "";
 
@@ -60,6 +66,13 @@ public final class NoneDriver extends BaseDriver {
       throw DriverException.invalidArgument(
           URL_FLAG, "--url option is required when no driver is selected");
     }
+    if (given.length() > MAX_URL_LENGTH) {
+      throw DriverException.invalidArgument(
+          URL_FLAG,
+          "--url has %d characters; a URL has at most %d",
+          given.length(),
+          MAX_URL_LENGTH);
+    }
     URI uri;
     try {
       uri = new URI(given);
@@ -70,6 +83,17 @@ public final class NoneDriver extends BaseDriver {
     if (uri.getScheme() == null || uri.getHost() == null) {
       throw DriverException.invalidArgument(
           URL_FLAG, "--url \"%s\" needs a scheme and a host, e.g. tcp://192.0.2.10:2376", given);
+    }
+    if (uri.getHost().length() > MAX_HOST_LENGTH) {
+      throw DriverException.invalidArgument(
+          URL_FLAG,
+          "the host in --url has %d characters; a host name has at most %d",
+          uri.getHost().length(),
+          MAX_HOST_LENGTH);
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw DriverException.invalidArgument(
+          URL_FLAG, "--url \"%s\" has port %d; a port is from 1 to 65535", given, uri.getPort());
     }
     url = given;
     ipAddress = uri.getHost();

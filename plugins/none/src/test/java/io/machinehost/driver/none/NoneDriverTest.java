@@ -11,6 +11,8 @@ import io.machinehost.sdk.testing.DriverHarness;
 import java.util.Map;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The none driver behind the SDK's in-process harness (the example of plugin-sdk/README.md). */
 class NoneDriverTest {
@@ -43,6 +45,41 @@ class NoneDriverTest {
               assertThat(e.flag()).contains("url");
             })
         .hasMessageContaining("e.g. tcp://192.0.2.10:2376");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"tcp://127.0.0.1:99999", "tcp://127.0.0.1:0"})
+  void configure_portOutOfRange_invalidArgumentStatingTheRange(String url) {
+    Driver machine = harness.machine("m1");
+
+    assertThatThrownBy(() -> harness.configure(machine, Map.of("url", url)))
+        .isInstanceOfSatisfying(
+            DriverException.class,
+            e -> assertThat(e.code()).isEqualTo(DriverException.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("a port is from 1 to 65535");
+  }
+
+  @Test
+  void configure_hugeHost_invalidArgumentStatingTheLimitWithoutEchoingIt() {
+    Driver machine = harness.machine("m1");
+    String url = "tcp://" + "h".repeat(100_000) + ":2376";
+
+    assertThatThrownBy(() -> harness.configure(machine, Map.of("url", url)))
+        .isInstanceOfSatisfying(
+            DriverException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(DriverException.Code.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).hasSizeLessThan(200).contains("at most 2048");
+            });
+  }
+
+  @Test
+  void configure_longHostName_invalidArgumentStatingTheLimit() {
+    Driver machine = harness.machine("m1");
+    String url = "tcp://" + "h".repeat(300) + ":2376";
+
+    assertThatThrownBy(() -> harness.configure(machine, Map.of("url", url)))
+        .hasMessageContaining("a host name has at most 253");
   }
 
   @Test
