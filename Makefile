@@ -49,6 +49,7 @@ conformance:
 	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
 	$(MACHINE) plugin test docker -- --docker-host "$$(.ci/testbed/testbed.sh env | sed -n 's/^export DOCKER_HOST=//p')"
 	$(MACHINE) plugin test qemu -- --qemu-image "$$($(VM_IMAGE_RECIPE) --print-dir $(VM_IMAGE_CACHE))"
+	$(MACHINE) plugin test "$$(host/src/test/go/build.sh)/docker-machine-driver-legacytest"
 
 # The README's end-to-end demo: builds, then drives real machines through dist/bin/machine.
 demo:

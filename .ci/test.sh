@@ -25,6 +25,11 @@ echo "== example drivers' dependencies"
 apt_install python3-grpcio python3-grpc-tools python3-protobuf python3-cryptography
 (cd plugins/node-example && npm ci --no-audit --no-fund --loglevel=error)
 
+echo "== Go test programs (legacy docker-machine protocol): build, and check the gob golden files"
+apt_install golang-go
+host/src/test/go/build.sh >/dev/null
+host/src/test/go/golden.sh --check
+
 echo "== test bench"
 .ci/testbed/testbed.sh up
 eval "$(.ci/testbed/testbed.sh env)"

@@ -5,6 +5,7 @@ import io.machinehost.host.command.CompletionCommand;
 import io.machinehost.host.command.ConfigCommand;
 import io.machinehost.host.command.CreateCommand;
 import io.machinehost.host.command.EnvCommand;
+import io.machinehost.host.command.ImportCommand;
 import io.machinehost.host.command.InspectCommand;
 import io.machinehost.host.command.LabelCommand;
 import io.machinehost.host.command.LsCommand;
@@ -61,6 +62,7 @@ public final class MachineCli implements Runnable {
           ConfigCommand.class,
           ProvisionCommand.class,
           RegenerateCertsCommand.class,
+          ImportCommand.class,
           VersionCommand.class,
           MachineCli.PluginCommand.class,
           CompletionCommand.class);

@@ -31,6 +31,16 @@ public interface DriverPool extends AutoCloseable {
       throws CliException;
 
   /**
+   * Starts what a driver's machines will share, ahead of their calls (a plugin process serving many
+   * machines); a driver whose plugins serve one machine each starts nothing here.
+   *
+   * @throws CliException if the driver cannot be found or launched
+   */
+  default void prepare(String driver) throws CliException {
+    plugin(driver);
+  }
+
+  /**
    * Returns, when the plugin of a driver that this pool started has since exited, what it left: its
    * exit code and the last lines of its output, for a report printed once rather than per machine.
    */

@@ -204,7 +204,7 @@ public final class LsCommand extends MachineCommand {
                     CompletableFuture.runAsync(
                         () -> {
                           try {
-                            session.drivers().plugin(driver);
+                            session.drivers().prepare(driver);
                           } catch (CliException e) {
                             // each of its machines shows the error
                           }
@@ -243,8 +243,7 @@ public final class LsCommand extends MachineCommand {
     String state;
     String url = "";
     String error = record.error();
-    try {
-      MachineDriver driver = session().driver(record, timeout);
+    try (MachineDriver driver = session().driver(record, timeout)) {
       MachineState machineState = driver.getState();
       state = machineState.displayName();
       if (machineState == MachineState.RUNNING) {

@@ -18,9 +18,14 @@ import picocli.CommandLine.Option;
     description = {
       "List the drivers found on the plugin path: $MACHINE_PLUGIN_PATH, <storage>/plugins, the"
           + " directory of machine, then $PATH.",
-      "Each is started once to ask its version and protocol."
+      "Each is started once to ask its version and protocol. docker-machine plugins"
+          + " (docker-machine-driver-<name>, and the core drivers of $MACHINE_LEGACY_BINARY) show"
+          + " protocol legacy-rpc: unauthenticated net/rpc on loopback TCP."
     })
 public final class PluginLsCommand extends MachineCommand {
+  /** What the PROTOCOL column says of docker-machine's plugins. */
+  static final String LEGACY_PROTOCOL = "legacy-rpc";
+
   @Option(
       names = {"-q", "--quiet"},
       description = "Print only the driver names, without starting them.")
@@ -51,10 +56,20 @@ public final class PluginLsCommand extends MachineCommand {
     return ExitCodes.OK;
   }
 
+  private static boolean legacy(PluginLocator.Found f) {
+    return f.protocol() == PluginLocator.Protocol.LEGACY_RPC;
+  }
+
   private List<String> row(PluginLocator.Found f) {
     if (f.shadowed()) {
-      return List.of(f.driver(), "-", "-", f.path().toString(), "shadowed by an earlier one");
+      return List.of(
+          f.driver(),
+          "-",
+          legacy(f) ? LEGACY_PROTOCOL : "-",
+          f.path().toString(),
+          "shadowed by an earlier one");
     }
+    boolean legacy = legacy(f);
     try {
       PluginInfo info = session().drivers().info(f.driver());
       String note = info.description();
@@ -64,12 +79,17 @@ public final class PluginLsCommand extends MachineCommand {
       return List.of(
           f.driver(),
           info.version(),
-          String.valueOf(info.protocolVersion()),
+          legacy ? LEGACY_PROTOCOL : String.valueOf(info.protocolVersion()),
           f.path().toString(),
           note);
     } catch (CliException | DriverException e) {
       String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-      return List.of(f.driver(), "?", "?", f.path().toString(), "does not start: " + message);
+      return List.of(
+          f.driver(),
+          "?",
+          legacy ? LEGACY_PROTOCOL : "?",
+          f.path().toString(),
+          "does not start: " + message);
     }
   }
 }

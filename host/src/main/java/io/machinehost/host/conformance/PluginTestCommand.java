@@ -1,5 +1,6 @@
 package io.machinehost.host.conformance;
 
+import io.machinehost.host.legacy.LegacyConformance;
 import io.machinehost.host.plugin.PluginLocator;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -57,25 +58,34 @@ public final class PluginTestCommand implements Callable<Integer> {
   Long cancelAfter;
 
   private final Function<String, Optional<Path>> locator;
+  private final Function<String, Optional<Path>> legacyLocator;
 
-  /** Finds drivers on the standard search path. */
+  /** Finds drivers on the standard search path (docker-machine plugins where no native one). */
   public PluginTestCommand() {
-    this(
-        name ->
-            PluginLocator.standard(
-                    System.getenv(),
-                    Path.of(
-                        Optional.ofNullable(System.getenv("MACHINE_STORAGE_PATH"))
-                            .orElse(System.getProperty("user.home") + "/.machine")),
-                    Optional.ofNullable(System.getProperty("machinehost.launcher"))
-                        .map(p -> Path.of(p).toAbsolutePath().getParent())
-                        .orElse(null))
-                .find(name));
+    this(name -> standardLocator().find(name), name -> standardLocator().findLegacy(name));
+  }
+
+  private static PluginLocator standardLocator() {
+    return PluginLocator.standard(
+        System.getenv(),
+        Path.of(
+            Optional.ofNullable(System.getenv("MACHINE_STORAGE_PATH"))
+                .orElse(System.getProperty("user.home") + "/.machine")),
+        Optional.ofNullable(System.getProperty("machinehost.launcher"))
+            .map(p -> Path.of(p).toAbsolutePath().getParent())
+            .orElse(null));
   }
 
   /** Finds drivers with the given locator. */
   public PluginTestCommand(Function<String, Optional<Path>> locator) {
+    this(locator, null);
+  }
+
+  /** Finds native drivers with one locator and docker-machine plugins with the other. */
+  public PluginTestCommand(
+      Function<String, Optional<Path>> locator, Function<String, Optional<Path>> legacyLocator) {
     this.locator = locator;
+    this.legacyLocator = legacyLocator;
   }
 
   @Override
@@ -84,13 +94,17 @@ public final class PluginTestCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path executable;
     String name;
+    boolean legacy = false;
     if (driver.contains("/")) {
       executable = Path.of(driver).toAbsolutePath();
       String file = executable.getFileName().toString();
       name =
           file.startsWith(PluginLocator.PREFIX)
               ? file.substring(PluginLocator.PREFIX.length())
-              : file;
+              : file.startsWith(PluginLocator.LEGACY_PREFIX)
+                  ? file.substring(PluginLocator.LEGACY_PREFIX.length())
+                  : file;
+      legacy = file.startsWith(PluginLocator.LEGACY_PREFIX);
       if (!Files.isExecutable(executable)) {
         err.println("Error: " + executable + " is not an executable file");
         return 1;
@@ -98,6 +112,10 @@ public final class PluginTestCommand implements Callable<Integer> {
     } else {
       name = driver;
       Optional<Path> found = locator.apply(driver);
+      if (found.isEmpty() && legacyLocator != null) {
+        found = legacyLocator.apply(driver);
+        legacy = found.isPresent();
+      }
       if (found.isEmpty()) {
         err.printf(
             "Error: driver \"%s\" not found: no executable %s%s on the plugin path; run \"machine"
@@ -112,15 +130,19 @@ public final class PluginTestCommand implements Callable<Integer> {
     Path store = ConformanceKit.scratchStore();
     List<CheckResult> results;
     try (var printer = new java.io.PrintStream(new WriterOutputStream(out), true, "UTF-8")) {
-      ConformanceKit kit = new ConformanceKit(executable, name, flags, store, printer);
-      if (cancelAfter != null) {
-        if (cancelAfter < 0) {
-          err.println("Error: --cancel-after must be a number of milliseconds, 0 or more");
-          return 2;
+      if (legacy) {
+        results = new LegacyConformance(executable, name, flags, store, printer).run();
+      } else {
+        ConformanceKit kit = new ConformanceKit(executable, name, flags, store, printer);
+        if (cancelAfter != null) {
+          if (cancelAfter < 0) {
+            err.println("Error: --cancel-after must be a number of milliseconds, 0 or more");
+            return 2;
+          }
+          kit.cancelAfter(java.time.Duration.ofMillis(cancelAfter));
         }
-        kit.cancelAfter(java.time.Duration.ofMillis(cancelAfter));
+        results = kit.run();
       }
-      results = kit.run();
     } finally {
       deleteTree(store);
     }

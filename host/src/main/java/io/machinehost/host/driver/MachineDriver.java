@@ -10,7 +10,7 @@ import io.machinehost.sdk.rpc.PluginInfo;
  * the driver says about itself. Commands depend on this alone; the driver pool decides which
  * implementation a driver gets from what the locator found.
  */
-public interface MachineDriver extends Driver {
+public interface MachineDriver extends Driver, AutoCloseable {
   /**
    * Returns what the driver says about itself (name, version, protocol, capabilities).
    *
@@ -32,4 +32,11 @@ public interface MachineDriver extends Driver {
   /** Replaces the machine's config that later calls carry. */
   @Override
   void setConfigRaw(String json);
+
+  /**
+   * Releases what this driver holds for its machine alone (a legacy plugin serves one machine: its
+   * process ends here). A driver shared by many machines holds nothing of its own.
+   */
+  @Override
+  default void close() {}
 }

@@ -16,17 +16,66 @@ import java.util.TreeMap;
 /**
  * Finds driver executables {@code machine-driver-<name>}: in {@code MACHINE_PLUGIN_PATH}, then
  * {@code <storage>/plugins}, then the directory of the {@code machine} launcher, then {@code PATH}.
- * The first match wins.
+ * The first match wins. Where no native driver of a name exists, docker-machine's legacy plugins
+ * are found on the same path ({@code docker-machine-driver-<name>}), and then the core drivers
+ * compiled into the {@code docker-machine} or {@code rancher-machine} binary that {@code
+ * MACHINE_LEGACY_BINARY} names.
  */
 public final class PluginLocator {
   /** The executable name prefix. */
   public static final String PREFIX = "machine-driver-";
 
+  /** The name prefix of docker-machine's plugin binaries. */
+  public static final String LEGACY_PREFIX = "docker-machine-driver-";
+
+  /** The variable naming a docker-machine or rancher-machine binary for its core drivers. */
+  public static final String LEGACY_BINARY = "MACHINE_LEGACY_BINARY";
+
+  /** The drivers compiled into docker-machine (localbinary.CoreDrivers) and rancher-machine. */
+  public static final List<String> CORE_DRIVERS =
+      List.of(
+          "amazonec2",
+          "azure",
+          "digitalocean",
+          "exoscale",
+          "generic",
+          "google",
+          "hyperv",
+          "none",
+          "openstack",
+          "rackspace",
+          "softlayer",
+          "virtualbox",
+          "vmwarefusion",
+          "vmwarevcloudair",
+          "vmwarevsphere",
+          "pod",
+          "noop");
+
+  /** How a found driver is spoken to. */
+  public enum Protocol {
+    /** The gRPC protocol of proto/. */
+    GRPC,
+    /** docker-machine's net/rpc plugin protocol (unauthenticated, loopback TCP). */
+    LEGACY_RPC
+  }
+
   private final List<Path> directories;
+  private final Path legacyBinary;
 
   /** Searches the given directories, in order. */
   public PluginLocator(List<Path> directories) {
+    this(directories, null);
+  }
+
+  /**
+   * Searches the given directories, in order, then a legacy binary's core drivers.
+   *
+   * @param legacyBinary a docker-machine or rancher-machine binary, or {@code null}
+   */
+  public PluginLocator(List<Path> directories, Path legacyBinary) {
     this.directories = List.copyOf(directories);
+    this.legacyBinary = legacyBinary;
   }
 
   /**
@@ -46,7 +95,30 @@ public final class PluginLocator {
       dirs.add(launcherDir);
     }
     split(env.get("PATH")).forEach(dirs::add);
-    return new PluginLocator(new ArrayList<>(dirs));
+    List<Path> searched = new ArrayList<>(dirs);
+    return new PluginLocator(searched, legacyBinary(env.get(LEGACY_BINARY), searched));
+  }
+
+  // A path, or a bare name looked up like the plugins (exec.LookPath's rule).
+  private static Path legacyBinary(String value, List<Path> dirs) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    if (value.contains(File.separator)) {
+      return Path.of(value).toAbsolutePath().normalize();
+    }
+    for (Path dir : dirs) {
+      Path candidate = dir.resolve(value);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return Path.of(value);
+  }
+
+  /** Returns the binary {@code MACHINE_LEGACY_BINARY} named, if any. */
+  public Optional<Path> legacyBinary() {
+    return Optional.ofNullable(legacyBinary);
   }
 
   private static List<Path> split(String pathList) {
@@ -66,10 +138,14 @@ public final class PluginLocator {
     return directories;
   }
 
-  /** Returns the executable of a driver, if found. */
+  /** Returns the executable of a native driver, if found. */
   public Optional<Path> find(String driver) {
+    return findOnPath(PREFIX + driver);
+  }
+
+  private Optional<Path> findOnPath(String file) {
     for (Path dir : directories) {
-      Path candidate = dir.resolve(PREFIX + driver);
+      Path candidate = dir.resolve(file);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
         return Optional.of(candidate);
       }
@@ -78,27 +154,76 @@ public final class PluginLocator {
   }
 
   /**
+   * Returns the legacy binary that serves a driver with no native executable: {@code
+   * docker-machine-driver-<name>} on the search path, else {@code MACHINE_LEGACY_BINARY} for a core
+   * driver.
+   */
+  public Optional<Path> findLegacy(String driver) {
+    if (driver.isEmpty() || driver.contains(File.separator)) {
+      return Optional.empty();
+    }
+    Optional<Path> plugin = findOnPath(LEGACY_PREFIX + driver);
+    if (plugin.isPresent() || legacyBinary == null || !CORE_DRIVERS.contains(driver)) {
+      return plugin;
+    }
+    return Optional.of(legacyBinary);
+  }
+
+  /**
    * A driver executable found on the search path.
    *
    * @param driver the driver name
    * @param path the executable
-   * @param shadowed whether an earlier directory has the same driver (this one is not used)
+   * @param shadowed whether an earlier directory or a native driver has the same name (this one is
+   *     not used)
+   * @param protocol how the host speaks to it
    */
-  public record Found(String driver, Path path, boolean shadowed) {}
+  public record Found(String driver, Path path, boolean shadowed, Protocol protocol) {
+    /** A native driver. */
+    public Found(String driver, Path path, boolean shadowed) {
+      this(driver, path, shadowed, Protocol.GRPC);
+    }
+  }
 
-  /** Returns every driver executable on the search path, by driver name then search order. */
+  /**
+   * Returns every driver on the search path, by driver name, native ones first, then in search
+   * order: native executables, legacy plugins, then the legacy binary's core drivers.
+   */
   public List<Found> all() {
-    Map<String, List<Path>> byName = new TreeMap<>();
+    Map<String, List<Found>> byName = new TreeMap<>();
+    scan(PREFIX, Protocol.GRPC, byName);
+    scan(LEGACY_PREFIX, Protocol.LEGACY_RPC, byName);
+    if (legacyBinary != null) {
+      for (String core : CORE_DRIVERS) {
+        byName
+            .computeIfAbsent(core, k -> new ArrayList<>())
+            .add(new Found(core, legacyBinary, false, Protocol.LEGACY_RPC));
+      }
+    }
+    List<Found> found = new ArrayList<>();
+    byName.forEach(
+        (name, entries) -> {
+          for (int i = 0; i < entries.size(); i++) {
+            Found f = entries.get(i);
+            found.add(new Found(name, f.path(), i > 0, f.protocol()));
+          }
+        });
+    return found;
+  }
+
+  private void scan(String prefix, Protocol protocol, Map<String, List<Found>> byName) {
     for (Path dir : directories) {
       if (!Files.isDirectory(dir)) {
         continue;
       }
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, PREFIX + "*")) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, prefix + "*")) {
         for (Path entry : entries) {
           if (Files.isRegularFile(entry) && Files.isExecutable(entry)) {
-            String name = entry.getFileName().toString().substring(PREFIX.length());
+            String name = entry.getFileName().toString().substring(prefix.length());
             if (!name.isEmpty()) {
-              byName.computeIfAbsent(name, k -> new ArrayList<>()).add(entry);
+              byName
+                  .computeIfAbsent(name, k -> new ArrayList<>())
+                  .add(new Found(name, entry, false, protocol));
             }
           }
         }
@@ -106,13 +231,5 @@ public final class PluginLocator {
         // an unreadable directory holds no plugins for us
       }
     }
-    List<Found> found = new ArrayList<>();
-    byName.forEach(
-        (name, paths) -> {
-          for (int i = 0; i < paths.size(); i++) {
-            found.add(new Found(name, paths.get(i), i > 0));
-          }
-        });
-    return found;
   }
 }
