@@ -36,6 +36,7 @@ conformance:
 	$(MACHINE) plugin test plugins/python-example/machine-driver-pyproc -- --pyproc-greeting hello --pyproc-create-delay 3
 	$(MACHINE) plugin test plugins/node-example/machine-driver-nodeproc -- --nodeproc-greeting hello --nodeproc-create-delay 3
 	$(MACHINE) plugin test docker -- --docker-host "$$(.ci/testbed/testbed.sh env | sed -n 's/^export DOCKER_HOST=//p')"
+	plugins/amazonec2/with-moto.sh $(MACHINE) plugin test amazonec2 -- --amazonec2-endpoint {endpoint} --amazonec2-access-key x --amazonec2-secret-key y
 
 # The README's end-to-end demo: builds, then drives real machines through dist/bin/machine.
 demo:
@@ -46,6 +47,7 @@ demo:
 # Measures the current dist/: run "make build" first.
 bench:
 	.ci/bench/bench.sh
+	plugins/amazonec2/bench.sh
 
 fmt:
 	$(MVN) spotless:apply
