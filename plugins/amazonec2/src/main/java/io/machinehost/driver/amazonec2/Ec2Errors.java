@@ -90,7 +90,9 @@ final class Ec2Errors {
             : s.awsErrorDetails().errorMessage();
     String said = String.format("%s (%s)", message, code.isEmpty() ? s.statusCode() : code);
     DriverException e;
-    if (BAD_CREDENTIALS.contains(code)) {
+    // An answer whose error EC2's protocol cannot read (no code) still has its status.
+    boolean unauthenticated = code.isEmpty() && (s.statusCode() == 401 || s.statusCode() == 403);
+    if (BAD_CREDENTIALS.contains(code) || unauthenticated) {
       e =
           DriverException.permissionDenied(
               "EC2 at %s refused the credentials when asked to %s: %s; check --%s and --%s (or"

@@ -15,16 +15,13 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.AccountAttribute;
 import software.amazon.awssdk.services.ec2.model.AccountAttributeName;
 import software.amazon.awssdk.services.ec2.model.AvailabilityZone;
-import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Image;
-import software.amazon.awssdk.services.ec2.model.InstanceNetworkInterfaceSpecification;
 import software.amazon.awssdk.services.ec2.model.IpPermission;
 import software.amazon.awssdk.services.ec2.model.IpRange;
 import software.amazon.awssdk.services.ec2.model.Reservation;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
-import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /** {@link Ec2Api} on the AWS SDK for Java 2's EC2 client. */
 final class SdkEc2Api implements Ec2Api {
@@ -69,16 +66,6 @@ final class SdkEc2Api implements Ec2Api {
 
   private static Filter filter(String name, String value) {
     return filter(name, List.of(value));
-  }
-
-  private static List<Tag> tagList(Map<String, String> tags) {
-    return tags.entrySet().stream()
-        .map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build())
-        .toList();
-  }
-
-  private static TagSpecification tagSpec(ResourceType type, Map<String, String> tags) {
-    return TagSpecification.builder().resourceType(type).tags(tagList(tags)).build();
   }
 
   private static Map<String, String> tagMap(List<Tag> tags) {
@@ -219,7 +206,7 @@ final class SdkEc2Api implements Ec2Api {
                 r ->
                     r.keyName(name)
                         .publicKeyMaterial(SdkBytes.fromByteArray(publicKey))
-                        .tagSpecifications(tagSpec(ResourceType.KEY_PAIR, tags))));
+                        .tagSpecifications(LaunchRequests.tagSpec(ResourceType.KEY_PAIR, tags))));
   }
 
   @Override
@@ -283,7 +270,8 @@ final class SdkEc2Api implements Ec2Api {
                         r.groupName(name)
                             .description(description)
                             .vpcId(vpcId)
-                            .tagSpecifications(tagSpec(ResourceType.SECURITY_GROUP, tags)))
+                            .tagSpecifications(
+                                LaunchRequests.tagSpec(ResourceType.SECURITY_GROUP, tags)))
                 .groupId());
   }
 
@@ -332,57 +320,11 @@ final class SdkEc2Api implements Ec2Api {
         });
   }
 
-  private static InstanceNetworkInterfaceSpecification network(LaunchSpec spec) {
-    return InstanceNetworkInterfaceSpecification.builder()
-        .deviceIndex(0)
-        .groups(spec.securityGroupIds())
-        .subnetId(spec.subnetId())
-        .associatePublicIpAddress(spec.associatePublicIp())
-        .build();
-  }
-
-  private static BlockDeviceMapping rootDevice(LaunchSpec spec) {
-    return BlockDeviceMapping.builder()
-        .deviceName(spec.deviceName())
-        .ebs(
-            e ->
-                e.volumeSize((int) spec.rootSize())
-                    .volumeType(spec.volumeType())
-                    .deleteOnTermination(true))
-        .build();
-  }
-
   @Override
   public String runInstance(LaunchSpec spec) throws DriverException {
     return call(
         "run an instance of " + spec.ami(),
-        () ->
-            ec2.runInstances(
-                    r -> {
-                      r.imageId(spec.ami())
-                          .minCount(1)
-                          .maxCount(1)
-                          .placement(p -> p.availabilityZone(spec.zone()))
-                          .keyName(spec.keyName())
-                          .instanceType(spec.instanceType())
-                          .networkInterfaces(network(spec))
-                          .monitoring(m -> m.enabled(spec.monitoring()))
-                          .ebsOptimized(spec.ebsOptimized())
-                          .blockDeviceMappings(rootDevice(spec))
-                          .tagSpecifications(
-                              tagSpec(ResourceType.INSTANCE, spec.tags()),
-                              tagSpec(ResourceType.VOLUME, spec.tags()))
-                          .clientToken(spec.clientToken());
-                      if (!spec.iamInstanceProfile().isEmpty()) {
-                        r.iamInstanceProfile(i -> i.name(spec.iamInstanceProfile()));
-                      }
-                      if (!spec.userDataBase64().isEmpty()) {
-                        r.userData(spec.userDataBase64());
-                      }
-                    })
-                .instances()
-                .get(0)
-                .instanceId());
+        () -> ec2.runInstances(LaunchRequests.run(spec)).instances().get(0).instanceId());
   }
 
   @Override
@@ -391,32 +333,7 @@ final class SdkEc2Api implements Ec2Api {
     return call(
         "request a spot instance of " + spec.ami(),
         () ->
-            ec2.requestSpotInstances(
-                    r -> {
-                      r.instanceCount(1)
-                          .spotPrice(price)
-                          .clientToken(spec.clientToken())
-                          .launchSpecification(
-                              l -> {
-                                l.imageId(spec.ami())
-                                    .placement(p -> p.availabilityZone(spec.zone()))
-                                    .keyName(spec.keyName())
-                                    .instanceType(spec.instanceType())
-                                    .networkInterfaces(network(spec))
-                                    .monitoring(m -> m.enabled(spec.monitoring()))
-                                    .ebsOptimized(spec.ebsOptimized())
-                                    .blockDeviceMappings(rootDevice(spec));
-                                if (!spec.iamInstanceProfile().isEmpty()) {
-                                  l.iamInstanceProfile(i -> i.name(spec.iamInstanceProfile()));
-                                }
-                                if (!spec.userDataBase64().isEmpty()) {
-                                  l.userData(spec.userDataBase64());
-                                }
-                              });
-                      if (blockDurationMinutes > 0) {
-                        r.blockDurationMinutes((int) blockDurationMinutes);
-                      }
-                    })
+            ec2.requestSpotInstances(LaunchRequests.spot(spec, price, blockDurationMinutes))
                 .spotInstanceRequests()
                 .get(0)
                 .spotInstanceRequestId());
@@ -445,7 +362,7 @@ final class SdkEc2Api implements Ec2Api {
   public void createTags(String resourceId, Map<String, String> tags) throws DriverException {
     call(
         "tag " + resourceId,
-        () -> ec2.createTags(r -> r.resources(resourceId).tags(tagList(tags))));
+        () -> ec2.createTags(r -> r.resources(resourceId).tags(LaunchRequests.tagList(tags))));
   }
 
   private static List<Instance> flatten(List<Reservation> reservations) {

@@ -63,7 +63,7 @@ class AmazonEc2AuthIT {
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err())
-        .contains("refused the credentials", "AuthFailure")
+        .contains("refused the credentials", "401")
         .contains("--amazonec2-access-key", "--amazonec2-secret-key")
         .doesNotContain(SECRET);
     assertThat(result.out()).doesNotContain(SECRET);

@@ -53,6 +53,14 @@ class Ec2ErrorsTest {
   }
 
   @Test
+  void translate_401WithoutCode_badCredentials() {
+    DriverException e = Ec2Errors.translate("list the zones", "region x", ec2(401, ""));
+
+    assertThat(e.code()).isEqualTo(DriverException.Code.PERMISSION_DENIED);
+    assertThat(e.getMessage()).contains("refused the credentials", "--amazonec2-secret-key");
+  }
+
+  @Test
   void translate_transientAfterRetries_namesTheRetriesFlag() {
     DriverException e = Ec2Errors.translate("stop", "region x", ec2(503, "Unavailable"));
 
