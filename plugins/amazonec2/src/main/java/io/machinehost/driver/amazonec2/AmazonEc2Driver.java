@@ -42,6 +42,8 @@ public final class AmazonEc2Driver extends BaseDriver {
   static final String KEY_FILE = "id_ed25519";
   static final String COPIED_KEY_FILE = "id_rsa";
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   @JsonProperty("Id")
   String id = "";
 
@@ -246,7 +248,9 @@ public final class AmazonEc2Driver extends BaseDriver {
     if (!userDataFile.isEmpty()) {
       requireReadable(Ec2Flags.USERDATA, Path.of(userDataFile));
     }
-    id = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+    byte[] random = new byte[8];
+    RANDOM.nextBytes(random);
+    id = HexFormat.of().formatHex(random);
   }
 
   private static String nonEmpty(DriverOptions options, String flag, String fallback) {

@@ -60,6 +60,11 @@ final class SdkEc2Api implements Ec2Api {
     }
   }
 
+  /** Runs a describe call whose empty answer, or "not found", means the thing does not exist. */
+  private boolean exists(String what, Supplier<? extends List<?>> call) throws DriverException {
+    return find(what, call).map(list -> !list.isEmpty()).orElse(false);
+  }
+
   private static Filter filter(String name, Collection<String> values) {
     return Filter.builder().name(name).values(values).build();
   }
@@ -114,9 +119,7 @@ final class SdkEc2Api implements Ec2Api {
 
   @Override
   public boolean vpcExists(String vpcId) throws DriverException {
-    return find("describe the VPC " + vpcId, () -> ec2.describeVpcs(r -> r.vpcIds(vpcId)).vpcs())
-        .map(v -> !v.isEmpty())
-        .orElse(false);
+    return exists("describe the VPC " + vpcId, () -> ec2.describeVpcs(r -> r.vpcIds(vpcId)).vpcs());
   }
 
   @Override
@@ -125,10 +128,7 @@ final class SdkEc2Api implements Ec2Api {
             "describe the subnet " + subnetId,
             () -> ec2.describeSubnets(r -> r.subnetIds(subnetId)).subnets())
         .flatMap(list -> list.stream().findFirst())
-        .map(
-            s ->
-                new Subnet(
-                    s.subnetId(), s.vpcId(), s.availabilityZone(), isTrue(s.defaultForAz())));
+        .map(SdkEc2Api::subnet);
   }
 
   @Override
@@ -141,27 +141,20 @@ final class SdkEc2Api implements Ec2Api {
                     r -> r.filters(filter("vpc-id", vpcId), filter("availability-zone", zone)))
                 .subnets()
                 .stream()
-                .map(
-                    s ->
-                        new Subnet(
-                            s.subnetId(),
-                            s.vpcId(),
-                            s.availabilityZone(),
-                            isTrue(s.defaultForAz())))
+                .map(SdkEc2Api::subnet)
                 .toList());
   }
 
-  private static boolean isTrue(Boolean b) {
-    return b != null && b;
+  private static Subnet subnet(software.amazon.awssdk.services.ec2.model.Subnet s) {
+    return new Subnet(
+        s.subnetId(), s.vpcId(), s.availabilityZone(), Boolean.TRUE.equals(s.defaultForAz()));
   }
 
   @Override
   public boolean imageExists(String imageId) throws DriverException {
-    return find(
-            "describe the image " + imageId,
-            () -> ec2.describeImages(r -> r.imageIds(imageId)).images())
-        .map(images -> !images.isEmpty())
-        .orElse(false);
+    return exists(
+        "describe the image " + imageId,
+        () -> ec2.describeImages(r -> r.imageIds(imageId)).images());
   }
 
   @Override
@@ -189,11 +182,9 @@ final class SdkEc2Api implements Ec2Api {
 
   @Override
   public boolean keyPairExists(String name) throws DriverException {
-    return find(
-            "describe the key pair " + name,
-            () -> ec2.describeKeyPairs(r -> r.keyNames(name)).keyPairs())
-        .map(keys -> !keys.isEmpty())
-        .orElse(false);
+    return exists(
+        "describe the key pair " + name,
+        () -> ec2.describeKeyPairs(r -> r.keyNames(name)).keyPairs());
   }
 
   @Override
