@@ -204,6 +204,40 @@ class AmazonEc2CliIT {
   }
 
   @Test
+  void create_existingKeyPair_usedAndKeptAfterRm() throws Exception {
+    Path key = store.resolve("mine");
+    String publicKey = io.machinehost.sdk.ssh.SshKeys.generate(key);
+    moto.ec2()
+        .importKeyPair(
+            r ->
+                r.keyName("mine")
+                    .publicKeyMaterial(
+                        software.amazon.awssdk.core.SdkBytes.fromUtf8String(publicKey)));
+
+    createOk("own", "--amazonec2-keypair-name", "mine", "--amazonec2-ssh-keypath", key.toString());
+
+    assertThat(moto.liveInstances().get(0).keyName()).isEqualTo("mine");
+    assertThat(store.resolve("machines/own/id_rsa")).hasSameTextualContentAs(key);
+    machine.ok("rm", "-y", "own");
+    assertThat(moto.keyPairs()).containsExactly("mine");
+    assertThat(moto.liveInstances()).isEmpty();
+  }
+
+  @Test
+  void create_ownKeyFile_importedUnderTheMachineNameAndDeletedWithIt() throws Exception {
+    Path key = store.resolve("id_custom");
+    io.machinehost.sdk.ssh.SshKeys.generate(key);
+
+    createOk("keyed", "--amazonec2-ssh-keypath", key.toString());
+
+    assertThat(moto.keyPairs()).containsExactly("keyed");
+    assertThat(machine.ok("inspect", "keyed").out())
+        .contains("\"SSHKeyPath\" : \"" + store.resolve("machines/keyed/id_rsa") + "\"");
+    machine.ok("rm", "-y", "keyed");
+    assertThat(moto.keyPairs()).isEmpty();
+  }
+
+  @Test
   void create_badAmi_invalidArgumentNamingTheFlagAndNothingMade() throws Exception {
     MachineRun.Result result =
         machine.run(create("badami", "--amazonec2-ami", "ami-0000dead").toArray(String[]::new));
@@ -216,13 +250,23 @@ class AmazonEc2CliIT {
   }
 
   @Test
-  void create_badSubnet_invalidArgumentNamingTheFlag() throws Exception {
-    MachineRun.Result result =
+  void create_badSubnetVpcOrZone_invalidArgumentNamingTheFlag() throws Exception {
+    MachineRun.Result subnet =
         machine.run(
             create("badnet", "--amazonec2-subnet-id", "subnet-0000dead").toArray(String[]::new));
+    MachineRun.Result vpc =
+        machine.run(create("badvpc", "--amazonec2-vpc-id", "vpc-0000dead").toArray(String[]::new));
+    MachineRun.Result zone =
+        machine.run(create("badzone", "--amazonec2-zone", "q").toArray(String[]::new));
 
-    assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err()).contains("subnet-0000dead", "--amazonec2-subnet-id");
+    assertThat(subnet.exitCode()).isEqualTo(2);
+    assertThat(subnet.err()).contains("subnet-0000dead", "--amazonec2-subnet-id");
+    assertThat(vpc.exitCode()).isEqualTo(2);
+    assertThat(vpc.err()).contains("vpc-0000dead", "--amazonec2-vpc-id");
+    assertThat(zone.exitCode()).isEqualTo(2);
+    assertThat(zone.err()).contains("us-east-1q", "--amazonec2-zone", "us-east-1a");
+    assertThat(moto.liveInstances()).isEmpty();
+    assertThat(moto.keyPairs()).isEmpty();
   }
 
   @Test
