@@ -50,6 +50,7 @@ conformance:
 	$(MACHINE) plugin test docker -- --docker-host "$$(.ci/testbed/testbed.sh env | sed -n 's/^export DOCKER_HOST=//p')"
 	$(MACHINE) plugin test qemu -- --qemu-image "$$($(VM_IMAGE_RECIPE) --print-dir $(VM_IMAGE_CACHE))"
 	$(MACHINE) plugin test "$$(host/src/test/go/build.sh)/docker-machine-driver-legacytest"
+	plugins/amazonec2/with-moto.sh $(MACHINE) plugin test amazonec2 -- --amazonec2-endpoint {endpoint} --amazonec2-access-key x --amazonec2-secret-key y
 
 # The README's end-to-end demo: builds, then drives real machines through dist/bin/machine.
 demo:
@@ -64,6 +65,7 @@ bench:
 	.ci/bench/bench.sh
 	.ci/bench/qemu-bench.sh
 	.ci/bench/compare.sh
+	plugins/amazonec2/bench.sh
 
 # The fault suite: kills, concurrent writers, the bad-input corpus and another user on every socket,
 # each COUNT times (default 50), against the current dist/ (.ci/chaos/chaos.py; README "Fault suite").
