@@ -169,6 +169,7 @@ public final class LegacyMachineDriver implements MachineDriver {
     plugin.process().output(line -> operation.progress(step, line));
     try {
       rawCall(method, LegacyTypes.EMPTY, Map.of(), Duration.ZERO, operation);
+      plugin.process().awaitQuietOutput();
     } finally {
       plugin.process().output(null);
     }

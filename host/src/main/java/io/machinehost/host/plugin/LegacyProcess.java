@@ -58,6 +58,7 @@ public final class LegacyProcess {
   private final Process process;
   private final StderrTail stderr;
   private volatile Consumer<String> output;
+  private volatile long lastLineNanos;
   private InetSocketAddress address;
 
   private LegacyProcess(String driver, Path executable, Process process, StderrTail stderr) {
@@ -141,6 +142,7 @@ public final class LegacyProcess {
                 }
                 first.add(line);
                 while ((line = in.readLine()) != null) {
+                  lastLineNanos = System.nanoTime();
                   Consumer<String> sink = output;
                   if (sink != null) {
                     sink.accept(line);
@@ -245,6 +247,24 @@ public final class LegacyProcess {
   /** Replaces where stdout lines after the address go. */
   public void output(Consumer<String> sink) {
     this.output = sink;
+  }
+
+  /**
+   * Waits until stdout has been quiet a moment (at most a second). A plugin prints its progress and
+   * then answers on another channel, so its last lines may still be in the pipe when the answer is
+   * read: they belong to the operation that just ended.
+   */
+  public void awaitQuietOutput() {
+    long start = System.nanoTime();
+    long quiet = TimeUnit.MILLISECONDS.toNanos(100);
+    try {
+      do {
+        Thread.sleep(20);
+      } while (System.nanoTime() - Math.max(lastLineNanos, start) < quiet
+          && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Describes how the plugin ended, or that it still runs, with its stderr tail, for messages. */

@@ -351,7 +351,10 @@ public final class FrontEnd {
           .put(
               "MACHINEHOST_JAVA_OPTS",
               opts == null ? SERVER_JAVA_OPTS : SERVER_JAVA_OPTS.concat(" ").concat(opts));
+      // A daemon keeps no directory busy, nor loses its own when that one is removed: the plugins
+      // it launches start there too (a shell header in a deleted directory fails at getcwd).
       builder
+          .directory(new File("/"))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
