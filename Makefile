@@ -44,7 +44,9 @@ demo:
 
 # Wall time, CPU and memory of the CLI against none-driver stores of 1 to 500 machines, with and
 # without warm plugin reuse; writes bench/results.json and prints a table (.ci/bench/bench.sh).
-# Measures the current dist/: run "make build" first.
+# Measures the current dist/: run "make build" first. Then the qemu driver's section: create → SSH
+# and → Docker, stop, start, plugin and QEMU memory on KVM and TCG (.ci/bench/qemu-bench.sh, which
+# skips saying why without QEMU or the image; bench/qemu-results.json).
 bench:
 	.ci/bench/bench.sh
 	.ci/bench/qemu-bench.sh
