@@ -58,9 +58,11 @@ demo:
 
 # Wall time, CPU and memory of the CLI against none-driver stores of 1 to 500 machines, with and
 # without warm plugin reuse; writes bench/results.json and prints a table (.ci/bench/bench.sh).
-# Measures the current dist/: run "make build" first. Then the targets' table: the native and Java
-# front ends, warm and cold, side by side with docker-machine when one is on PATH, in interleaved
-# rounds (.ci/bench/compare.sh; ROUNDS=10).
+# Measures the current dist/: run "make build" first. Then the qemu driver's section: create → SSH
+# and → Docker, stop, start, plugin and QEMU memory on KVM and TCG (.ci/bench/qemu-bench.sh, which
+# skips saying why without QEMU or the image; bench/qemu-results.json); the targets' table: the
+# native and Java front ends, warm and cold, side by side with docker-machine when one is on PATH,
+# in interleaved rounds (.ci/bench/compare.sh; ROUNDS=10); the amazonec2 driver against moto.
 bench:
 	.ci/bench/bench.sh
 	.ci/bench/qemu-bench.sh

@@ -61,20 +61,20 @@ for accel in $ACCELS; do
     continue
   fi
   ssh_ready=$(since "$t")
-  "$MACHINE" rm -y "ssh-$accel" >/dev/null
+  "$MACHINE" rm -y "ssh-$accel" >/dev/null 2>&1
   t=$(now)
-  "$MACHINE" create -d qemu --qemu-accel "$accel" "docker-$accel" >/dev/null
+  "$MACHINE" create -d qemu --qemu-accel "$accel" "docker-$accel" >/dev/null 2>&1
   docker_ready=$(since "$t")
   qemu_rss=$(rss_mb "$(qemu_pid "docker-$accel")")
   plugin=$(plugin_pid)
   plugin_rss=$([ -n "$plugin" ] && rss_mb "$plugin" || echo 0)
   t=$(now)
-  "$MACHINE" stop "docker-$accel" >/dev/null
+  "$MACHINE" stop "docker-$accel" >/dev/null 2>&1
   stop=$(since "$t")
   t=$(now)
-  "$MACHINE" start "docker-$accel" >/dev/null
+  "$MACHINE" start "docker-$accel" >/dev/null 2>&1
   start=$(since "$t")
-  "$MACHINE" rm -y "docker-$accel" >/dev/null
+  "$MACHINE" rm -y "docker-$accel" >/dev/null 2>&1
   rows+=("$(printf '%-4s %10s %12s %7s %7s %10s %10s' "$accel" "$ssh_ready" "$docker_ready" "$stop" "$start" "$plugin_rss" "$qemu_rss")")
   json+=("{\"accel\":\"$accel\",\"available\":true,\"create_ssh_ready_s\":$ssh_ready,\"create_docker_ready_s\":$docker_ready,\"stop_s\":$stop,\"start_s\":$start,\"plugin_rss_mb\":$plugin_rss,\"qemu_rss_mb\":$qemu_rss}")
 done

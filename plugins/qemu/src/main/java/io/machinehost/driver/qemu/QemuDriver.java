@@ -12,8 +12,6 @@ import io.machinehost.sdk.ssh.Ssh;
 import io.machinehost.sdk.ssh.SshKeys;
 import io.machinehost.sdk.ssh.SshTarget;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +38,7 @@ import java.util.UUID;
 public final class QemuDriver extends BaseDriver {
   static final String KEY_FILE = "id_ed25519";
   static final String KNOWN_HOSTS = "known_hosts";
-  static final String HOST = "127.0.0.1";
+  static final String HOST = LoopbackPorts.HOST;
 
   /** How long an ACPI power-off may take before the VM is ended. */
   static final Duration STOP_GRACE = Duration.ofSeconds(90);
@@ -157,7 +155,7 @@ public final class QemuDriver extends BaseDriver {
     }
     Accelerator.choose(Accelerator.Setting.of(accel), qemu, kernel);
     for (QemuFlags.Forward f : forwards()) {
-      if (f.protocol().equals("tcp") && !portFree(f.hostPort())) {
+      if (f.protocol().equals("tcp") && !LoopbackPorts.isFree(f.hostPort())) {
         throw DriverException.invalidArgument(
             QemuFlags.PORT_FORWARD,
             "--%s %s: port %d on %s is taken by another program; pick another host port",
@@ -231,8 +229,8 @@ public final class QemuDriver extends BaseDriver {
       if (made.exitCode() != 0) {
         throw DriverException.unavailable("qemu-img cannot create the disk: %s", made.tail());
       }
-      sshPort = freePort();
-      enginePort = freePort();
+      sshPort = LoopbackPorts.free();
+      enginePort = LoopbackPorts.free();
       operation.checkCancelled();
       boot(qemu, base, operation);
     } catch (DriverException | RuntimeException e) {
@@ -375,7 +373,7 @@ public final class QemuDriver extends BaseDriver {
     Path qemu = Programs.qemu(binary);
     MachineImage base = MachineImage.read(Path.of(image), Programs.qemuImg(qemu));
     for (int port : List.of(sshPort, enginePort)) {
-      if (!portFree(port)) {
+      if (!LoopbackPorts.isFree(port)) {
         throw DriverException.unavailable(
             "port %d on %s, which the machine \"%s\" forwards, is taken by another program;"
                 + " free it, or remove and recreate the machine",
@@ -492,22 +490,5 @@ public final class QemuDriver extends BaseDriver {
   SshTarget sshTarget() {
     return SshTarget.of(HOST, sshPort, getSshUsername(), Path.of(getSshKeyPath()))
         .withKnownHosts(resolveStorePath(KNOWN_HOSTS));
-  }
-
-  private static int freePort() throws DriverException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw DriverException.unavailable("no free port on %s: %s", HOST, e.getMessage());
-    }
-  }
-
-  private static boolean portFree(int port) {
-    try {
-      new ServerSocket(port, 1, InetAddress.getByName(HOST)).close();
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

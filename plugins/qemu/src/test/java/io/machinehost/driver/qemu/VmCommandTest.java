@@ -53,7 +53,7 @@ class VmCommandTest {
   @Test
   void arguments_tcgWithTwoCpus_multiThreadedEmulation() {
     assertThat(String.join(" ", command("tcg", 2, BUILT).arguments("vm1")))
-        .contains("-accel tcg,thread=multi -cpu max");
+        .contains("-accel tcg,tb-size=256,thread=multi -cpu max");
   }
 
   @Test
