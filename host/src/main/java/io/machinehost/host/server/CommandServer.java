@@ -172,8 +172,9 @@ final class CommandServer {
       warmUpStore = scratch;
       Map<String, String> env = new java.util.HashMap<>(System.getenv());
       env.put("MACHINE_STORAGE_PATH", scratch.toString());
-      // Its plugin leaves soon even if the server is killed before it removes the store.
-      env.put(ReuseSettings.IDLE_ENV, "20");
+      // Its plugin leaves soon even if the server is killed before it removes the store, and never
+      // later than the server's own idle period asks of every process it starts.
+      env.put(ReuseSettings.IDLE_ENV, Long.toString(Math.min(20, Math.max(1, idle.toSeconds()))));
       env.remove(ReuseSettings.JAVA_OPTS_ENV); // the server's own, not a plugin's
       Path home = Path.of(System.getProperty("user.home"));
       String[][] once = {{"create", "-d", "none", "--url", "tcp://127.0.0.1:2376", "warm"}};
