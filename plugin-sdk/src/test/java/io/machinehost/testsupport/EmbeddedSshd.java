@@ -22,6 +22,7 @@ import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.session.ServerSession;
 
 /**
  * An SSH server in the test's JVM (Apache MINA SSHD) on 127.0.0.1, for fast tests of the SSH layer
@@ -40,6 +41,7 @@ public final class EmbeddedSshd implements AutoCloseable {
   private final SshServer server;
   private final List<String> commands = new CopyOnWriteArrayList<>();
   private volatile Consumer<String> onCommand = command -> {};
+  private volatile Consumer<ServerSession> onLogin = session -> {};
   private final Map<String, String> refused = new ConcurrentHashMap<>();
   private final int port;
 
@@ -66,9 +68,12 @@ public final class EmbeddedSshd implements AutoCloseable {
     server.setHost("127.0.0.1");
     server.setPort(port);
     server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(hostKey));
-    server.setPublickeyAuthenticator(
-        (user, key, session) -> PublicKeyEntry.toString(key).split("\\s+")[1].equals(accepted));
     EmbeddedSshd[] self = new EmbeddedSshd[1];
+    server.setPublickeyAuthenticator(
+        (user, key, session) -> {
+          self[0].onLogin.accept(session);
+          return PublicKeyEntry.toString(key).split("\\s+")[1].equals(accepted);
+        });
     server.setCommandFactory((channel, command) -> self[0].new FakeCommand(command));
     server.setShellFactory(channel -> new FakeShell());
     server.start();
@@ -99,6 +104,14 @@ public final class EmbeddedSshd implements AutoCloseable {
   /** Sets what happens after a command that is not a built-in one has exited. */
   public void onCommand(Consumer<String> hook) {
     this.onCommand = hook;
+  }
+
+  /**
+   * Sets what happens when a client offers a key, before it is checked: a misbehaving server may
+   * close the session or stall here.
+   */
+  public void onLogin(Consumer<ServerSession> hook) {
+    this.onLogin = hook;
   }
 
   /** Makes a command fail with exit status 1 and this message on stderr. */

@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
 import net.schmizz.sshj.common.DisconnectReason;
 import net.schmizz.sshj.connection.ConnectionException;
 import net.schmizz.sshj.transport.TransportException;
@@ -38,6 +39,7 @@ final class SshErrors {
   static DriverException connecting(
       SshTarget target, IOException e, PinnedHostKeys pins, int timeoutMillis) {
     DriverException result;
+    Throwable lost = e instanceof UserAuthException ? lostDuringLogin(e) : null;
     if (isCancellation(e)) {
       result = DriverException.cancelled("connecting to SSH at %s was cancelled", target);
     } else if (e instanceof TransportException te
@@ -45,6 +47,19 @@ final class SshErrors {
         && pins != null
         && pins.refusal() != null) {
       result = DriverException.failedPrecondition("SSH to %s refused: %s", target, pins.refusal());
+    } else if (lost != null) {
+      // sshj reports a transport failure or a timeout while logging in as a UserAuthException
+      // wrapping it: that is an unready or overloaded server, not a refused key.
+      result =
+          lost instanceof TimeoutException
+              ? DriverException.unavailable(
+                  "SSH at %s did not finish logging in within %d ms; is the machine overloaded or"
+                      + " still starting?",
+                  target.address(), timeoutMillis)
+              : DriverException.unavailable(
+                  "SSH at %s closed the connection while logging in (%s); sshd may not be ready"
+                      + " yet",
+                  target.address(), message(lost));
     } else if (e instanceof UserAuthException) {
       result =
           DriverException.permissionDenied(
@@ -80,6 +95,20 @@ final class SshErrors {
       result = DriverException.unavailable("cannot connect to SSH at %s: %s", target, message(e));
     }
     return result.withCause(e);
+  }
+
+  /**
+   * Returns the transport failure or timeout under a login failure, or {@code null} when the server
+   * answered and refused.
+   */
+  static Throwable lostDuringLogin(IOException e) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException
+          || (t instanceof IOException && !(t instanceof UserAuthException))) {
+        return t;
+      }
+    }
+    return null;
   }
 
   /** Translates a failure after login: the connection was lost or the call interrupted. */

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,6 +120,38 @@ class SshjClientTest {
         .hasMessageContaining("root@127.0.0.1:" + sshd.port())
         .hasMessageContaining("the key " + other)
         .hasMessageContaining("authorized_keys");
+  }
+
+  @Test
+  void connect_serverClosesDuringLogin_unavailableNotRefusedKey() {
+    sshd.onLogin(session -> session.close(true));
+
+    assertThatThrownBy(() -> SshjClient.connect(sshd.target("root", key)))
+        .satisfies(e -> assertThat(codeOf(e)).isEqualTo(DriverException.Code.UNAVAILABLE))
+        .hasMessageContaining("127.0.0.1:" + sshd.port())
+        .hasMessageContaining("closed the connection while logging in")
+        .hasMessageNotContaining("authorized_keys");
+  }
+
+  @Test
+  void connect_serverStallsDuringLogin_unavailableNotRefusedKey() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    sshd.onLogin(
+        session -> {
+          try {
+            release.await(20, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    try {
+      assertThatThrownBy(() -> SshjClient.connect(sshd.target("root", key), Duration.ofSeconds(2)))
+          .satisfies(e -> assertThat(codeOf(e)).isEqualTo(DriverException.Code.UNAVAILABLE))
+          .hasMessageContaining("did not finish logging in within 2000 ms")
+          .hasMessageNotContaining("authorized_keys");
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test

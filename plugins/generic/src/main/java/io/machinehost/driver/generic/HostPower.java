@@ -54,7 +54,17 @@ final class HostPower {
 
   /** Runs a reboot command, then waits until SSH answers from the new boot. */
   void reboot(String command) throws DriverException {
-    String before = bootMarker();
+    String before;
+    try {
+      before = bootMarker();
+    } catch (DriverException e) {
+      if (e.code() != DriverException.Code.UNAVAILABLE) {
+        throw e;
+      }
+      // A host just started may answer before it lets anyone log in: wait for that once.
+      Ssh.waitFor(target, COMMAND_TIMEOUT, operation);
+      before = bootMarker();
+    }
     run("restart", command);
     operation.progress("wait-restart", "Waiting for " + target.host() + " to reboot");
     if (before.isEmpty()) {
