@@ -51,8 +51,16 @@ public final class WarmPlugins {
   public static final Duration DEFAULT_IDLE = ReuseSettings.DEFAULT_IDLE;
 
   private static final Map<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
-  private static final Map<String, ManagedChannel> KEPT = new ConcurrentHashMap<>();
+  private static final Map<String, Kept> KEPT = new ConcurrentHashMap<>();
   private static final int MAX_KEPT = 32;
+  private static final Duration MAX_LINGER = Duration.ofSeconds(30);
+  private static final java.util.concurrent.ScheduledExecutorService LINGER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "machinehost-hold-linger");
+            t.setDaemon(true);
+            return t;
+          });
   private static volatile boolean keepChannels;
   private static final Set<StandardOpenOption> LOCK_OPTIONS =
       Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -256,10 +264,17 @@ public final class WarmPlugins {
       return Optional.empty();
     }
     String key = record.handshake() + "\n" + record.clientCertificate();
-    ManagedChannel channel = keepChannels ? KEPT.remove(key) : null;
+    Kept kept = keepChannels ? KEPT.remove(key) : null;
+    ManagedChannel channel = null;
     Hold hold = null;
-    if (channel != null) {
-      hold = holdCall(channel, holdTimeout());
+    if (kept != null) {
+      channel = kept.channel();
+      hold = kept.takeHold();
+      if (hold == null) {
+        hold = holdCall(channel, holdTimeout());
+      } else {
+        trace("still holding plugin %s (pid %d) since the last command", driver, record.pid());
+      }
       if (hold.context() == null) {
         channel.shutdownNow();
       }
@@ -285,12 +300,11 @@ public final class WarmPlugins {
     }
     trace("reusing warm plugin %s (pid %d)", driver, record.pid());
     ManagedChannel open = channel;
+    Hold standing = hold;
+    Duration linger = holdLinger(idle);
     Runnable letGo =
         keepChannels
-            ? () -> {
-              held.cancel(null); // the plugin's idle period may start; the connection stays
-              keep(key, open, handshake);
-            }
+            ? () -> keep(key, new Kept(open, standing, linger), handshake)
             : open::shutdownNow;
     PluginProcess attached =
         PluginProcess.attached(
@@ -300,35 +314,90 @@ public final class WarmPlugins {
   }
 
   /**
-   * Keeps a channel to a warm plugin for the next command of this process, dropping kept channels
-   * whose plugin socket is gone (the plugin exited). At most one is kept per plugin.
+   * Keeps a channel to a warm plugin, with its hold, for the next command of this process, dropping
+   * kept channels whose plugin socket is gone (the plugin exited). At most one is kept per plugin.
    */
-  private static void keep(String key, ManagedChannel channel, Handshake handshake) {
+  private static void keep(String key, Kept kept, Handshake handshake) {
     KEPT.entrySet()
         .removeIf(
             e -> {
               Handshake h = Handshake.parse(e.getKey().substring(0, e.getKey().indexOf('\n')));
               boolean gone = h.network().equals("unix") && !Files.exists(Path.of(h.address()));
-              if (gone || e.getValue().isShutdown()) {
-                e.getValue().shutdownNow();
+              if (gone || e.getValue().channel().isShutdown()) {
+                e.getValue().close();
                 return true;
               }
               return false;
             });
     boolean alive =
         !handshake.network().equals("unix") || Files.exists(Path.of(handshake.address()));
-    if (!alive || KEPT.size() >= MAX_KEPT || KEPT.putIfAbsent(key, channel) != null) {
-      channel.shutdownNow();
+    if (!alive || KEPT.size() >= MAX_KEPT || KEPT.putIfAbsent(key, kept) != null) {
+      kept.close();
     }
   }
 
   /**
    * Keeps channels to warm plugins open between commands of this process (a long-lived command
-   * server): the next command to the same plugin skips the TLS handshake. Each command still holds
-   * the plugin with its own call, so the plugin's idle period runs as before.
+   * server): the next command to the same plugin skips the TLS handshake, and within a short linger
+   * after a command (see {@link #holdLinger}) also the call that holds the plugin.
    */
   public static void keepChannels() {
     keepChannels = true;
+  }
+
+  /**
+   * How long a command server keeps holding a plugin after a command: a tenth of the plugin's idle
+   * period, at most 30 s. Commands in a burst then share one hold; the plugin's own idle period
+   * starts that much later than it would without the server.
+   */
+  static Duration holdLinger(Duration idle) {
+    Duration tenth = idle.dividedBy(10);
+    return tenth.compareTo(MAX_LINGER) > 0 ? MAX_LINGER : tenth;
+  }
+
+  /**
+   * A channel kept between commands and, for a linger after the last one, the hold on its plugin;
+   * the hold is let go when the linger ends, the channel stays.
+   */
+  private static final class Kept {
+    private final ManagedChannel channel;
+    private Hold hold;
+    private final java.util.concurrent.ScheduledFuture<?> release;
+
+    Kept(ManagedChannel channel, Hold hold, Duration linger) {
+      this.channel = channel;
+      this.hold = hold;
+      this.release = LINGER.schedule(this::letGoOfHold, linger.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    ManagedChannel channel() {
+      return channel;
+    }
+
+    /** Returns the hold if it still stands (the plugin answers on it), or null; it is then ours. */
+    synchronized Hold takeHold() {
+      release.cancel(false);
+      Hold taken = hold;
+      hold = null;
+      if (taken != null && !taken.standing()) {
+        taken.context().cancel(null);
+        return null;
+      }
+      return taken;
+    }
+
+    private synchronized void letGoOfHold() {
+      if (hold != null) {
+        hold.context().cancel(null); // the plugin's idle period may start; the connection stays
+        hold = null;
+      }
+    }
+
+    void close() {
+      letGoOfHold();
+      release.cancel(false);
+      channel.shutdownNow();
+    }
   }
 
   /** A warm plugin killed from outside leaves its socket directory: the record names it. */
@@ -419,8 +488,19 @@ public final class WarmPlugins {
     return launcher.options().handshakeTimeout();
   }
 
-  /** A hold: its context (cancel it to let go), or null and why not. */
-  private record Hold(Context.CancellableContext context, String failure) {}
+  /**
+   * A hold: its context (cancel it to let go), or null and why not; {@code ended} is set when the
+   * plugin ends the call or the connection breaks.
+   */
+  private record Hold(
+      Context.CancellableContext context,
+      String failure,
+      java.util.concurrent.atomic.AtomicBoolean ended) {
+    /** Whether the call still stands: the plugin is still held on it. */
+    boolean standing() {
+      return context != null && !context.isCancelled() && !ended.get();
+    }
+  }
 
   /**
    * Holds a warm plugin for the rest of the command with a {@code Health.Watch} on its reuse
@@ -430,6 +510,8 @@ public final class WarmPlugins {
    */
   private static Hold holdCall(ManagedChannel channel, Duration timeout) {
     CompletableFuture<HealthCheckResponse.ServingStatus> first = new CompletableFuture<>();
+    java.util.concurrent.atomic.AtomicBoolean ended =
+        new java.util.concurrent.atomic.AtomicBoolean();
     Context.CancellableContext context = Context.current().withCancellation();
     context.run(
         () ->
@@ -441,16 +523,21 @@ public final class WarmPlugins {
                     new StreamObserver<>() {
                       @Override
                       public void onNext(HealthCheckResponse response) {
+                        if (response.getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
+                          ended.set(true); // it is leaving: not to be held again
+                        }
                         first.complete(response.getStatus());
                       }
 
                       @Override
                       public void onError(Throwable t) {
+                        ended.set(true);
                         first.completeExceptionally(t);
                       }
 
                       @Override
                       public void onCompleted() {
+                        ended.set(true);
                         first.complete(HealthCheckResponse.ServingStatus.UNKNOWN);
                       }
                     }));
@@ -459,7 +546,7 @@ public final class WarmPlugins {
       HealthCheckResponse.ServingStatus status =
           first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (status == HealthCheckResponse.ServingStatus.SERVING) {
-        return new Hold(context, null);
+        return new Hold(context, null, ended);
       }
       failure = "it answered " + status;
     } catch (ExecutionException e) {
@@ -471,7 +558,7 @@ public final class WarmPlugins {
       failure = "interrupted";
     }
     context.cancel(null);
-    return new Hold(null, failure);
+    return new Hold(null, failure, ended);
   }
 
   /** The environment a plugin launched now gets: this process's, with the launcher's changes. */

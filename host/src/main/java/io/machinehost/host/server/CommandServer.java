@@ -53,6 +53,7 @@ import jdk.net.UnixDomainPrincipal;
  */
 final class CommandServer {
   private static final Duration TICK = Duration.ofMillis(250);
+  private static final Duration TRIM_AFTER = Duration.ofSeconds(2);
 
   /** {@code 0} turns the server's warm-up off. */
   static final String WARM_UP_ENV = "MACHINEHOST_SERVER_WARM_UP";
@@ -70,6 +71,8 @@ final class CommandServer {
   private Object socketKey;
   private volatile Path warmUpStore;
   private volatile boolean stopWarmUp;
+  private volatile long lastWork = System.nanoTime();
+  private long trimmedFor = -1;
 
   private CommandServer(Path launcher, String identity, Path socket, Duration idle) {
     this.launcher = launcher;
@@ -202,6 +205,7 @@ final class CommandServer {
         deleteTree(scratch);
       }
       warmUpStore = null;
+      lastWork = System.nanoTime();
     }
   }
 
@@ -253,6 +257,7 @@ final class CommandServer {
                   serve(client);
                 } finally {
                   lastUsed.set(System.nanoTime());
+                  lastWork = System.nanoTime();
                   active.decrementAndGet();
                 }
               },
@@ -278,6 +283,11 @@ final class CommandServer {
       }
       if (System.nanoTime() - lastUsed.get() > idle.toNanos()) {
         return;
+      }
+      long worked = lastWork;
+      if (worked != trimmedFor && System.nanoTime() - worked > TRIM_AFTER.toNanos()) {
+        trimmedFor = worked;
+        System.gc(); // idle now: the heap a burst of commands grew goes back to the system
       }
       if (!stores.isEmpty() && stores.stream().noneMatch(Files::isDirectory)) {
         return;

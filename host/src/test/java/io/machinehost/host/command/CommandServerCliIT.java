@@ -201,6 +201,32 @@ class CommandServerCliIT {
   }
 
   @Test
+  void commandsInABurst_shareTheServersHoldOnThePlugin_whichSurvivesThePluginDying()
+      throws Exception {
+    // An idle period of 300 s lets the server hold a plugin for 30 s after each command.
+    MachineProcess machine = machine().env("MACHINEHOST_PLUGIN_IDLE", "300");
+    awaitServer(machine);
+    machine.run("status", "m1"); // starts the plugin
+    machine.run("status", "m1"); // attaches to it; the server keeps the channel and the hold
+    MachineProcess.Result held = machine.run("--debug", "status", "m1");
+    assertThat(held.out()).isEqualTo("Running\n");
+    assertThat(held.err()).contains("still holding plugin none");
+    Matcher pid = Pattern.compile("plugin none \\(.*\\) as pid (\\d+)").matcher(held.err());
+    assertThat(pid.find()).as(held.err()).isTrue();
+    ProcessHandle plugin = ProcessHandle.of(Long.parseLong(pid.group(1))).orElseThrow();
+
+    plugin.destroyForcibly();
+    plugin.onExit().get(10, TimeUnit.SECONDS);
+
+    MachineProcess.Result after = machine.run("--debug", "status", "m1");
+    assertThat(after.out()).as(after.err()).isEqualTo("Running\n");
+    assertThat(after.err())
+        .contains("answered by the command server")
+        .contains("launched plugin")
+        .doesNotContain("still holding");
+  }
+
+  @Test
   void commandsThatChangeThings_servedOnce_printWhatTheProcessPrints() throws Exception {
     MachineProcess machine = machine();
     long server = awaitServer(machine);

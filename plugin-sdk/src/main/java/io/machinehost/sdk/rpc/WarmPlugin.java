@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  * let go.
  */
 final class WarmPlugin implements ServerInterceptor {
+  /** How long without calls before the heap is trimmed. */
+  static final Duration TRIM_AFTER = Duration.ofSeconds(2);
+
   private final Duration idle;
   private final Path store;
   private final Path executable;
@@ -32,6 +35,7 @@ final class WarmPlugin implements ServerInterceptor {
   private int inFlight;
   private boolean stdinOpen = true;
   private long lastActivity = System.nanoTime();
+  private long trimmedFor = -1;
   private boolean exiting;
 
   private WarmPlugin(Duration idle, Path store, Path executable, Consumer<String> exit) {
@@ -91,6 +95,9 @@ final class WarmPlugin implements ServerInterceptor {
                   exit.accept(why);
                   return;
                 }
+                if (shouldTrim()) {
+                  System.gc(); // the heap shrinks to what is live: a small footprint while idle
+                }
               }
             },
             "machinehost-plugin-warm-watchdog");
@@ -117,6 +124,21 @@ final class WarmPlugin implements ServerInterceptor {
       exiting = true;
     }
     return why;
+  }
+
+  /**
+   * Whether the plugin has just become idle (nothing in flight for {@link #TRIM_AFTER}), once per
+   * idle stretch: the moment to give the heap a burst of calls grew back to the system.
+   */
+  synchronized boolean shouldTrim() {
+    if (exiting || inFlight > 0 || stdinOpen || trimmedFor == lastActivity) {
+      return false;
+    }
+    if (System.nanoTime() - lastActivity < TRIM_AFTER.toNanos()) {
+      return false;
+    }
+    trimmedFor = lastActivity;
+    return true;
   }
 
   /** Size and modification time, or empty when the file is gone. */
