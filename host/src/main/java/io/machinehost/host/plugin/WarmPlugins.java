@@ -172,29 +172,39 @@ public final class WarmPlugins {
     if (refusal != null) {
       throw new PluginLaunchException(refusal);
     }
+    Optional<PluginProcess> warm = attachIfWarm(driver, executable);
+    return warm.isPresent() ? warm.get() : launcher.launch(driver, executable);
+  }
+
+  /**
+   * Attaches to the driver's warm plugin if one is running, and does nothing else: for a command
+   * server that connects ahead of the commands to come. Empty when none runs or it cannot be used.
+   */
+  public Optional<PluginProcess> attachIfWarm(String driver, Path executable) {
     Path lockFile = store.resolve("run").resolve(driver + ".lock");
-    if (Files.isRegularFile(recordFile(driver)) && Files.isRegularFile(lockFile)) {
-      ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
-      local.lock();
-      try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-        FileLock lock = lock(channel);
-        if (lock != null) {
-          try {
-            Optional<PluginProcess> warm = reattach(driver, executable);
-            if (warm.isPresent()) {
-              return warm.get();
-            }
-          } finally {
-            lock.release();
-          }
-        }
-      } catch (IOException e) {
-        trace("no plugin reuse: cannot lock %s: %s", lockFile, e.getMessage());
-      } finally {
-        local.unlock();
-      }
+    if (refusal != null
+        || !Files.isRegularFile(recordFile(driver))
+        || !Files.isRegularFile(lockFile)) {
+      return Optional.empty();
     }
-    return launcher.launch(driver, executable);
+    ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
+    local.lock();
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = lock(channel);
+      if (lock == null) {
+        return Optional.empty();
+      }
+      try {
+        return reattach(driver, executable);
+      } finally {
+        lock.release();
+      }
+    } catch (IOException e) {
+      trace("no plugin reuse: cannot lock %s: %s", lockFile, e.getMessage());
+      return Optional.empty();
+    } finally {
+      local.unlock();
+    }
   }
 
   /** Waits for the lock a bounded time: a command stuck in a launch must not hang the others. */

@@ -5,7 +5,11 @@ import io.machinehost.host.CommandLineShape;
 import io.machinehost.host.ExitCodes;
 import io.machinehost.host.MachineCli;
 import io.machinehost.host.command.Interrupts;
+import io.machinehost.host.plugin.PluginLauncher;
+import io.machinehost.host.plugin.PluginLocator;
+import io.machinehost.host.plugin.PluginProcess;
 import io.machinehost.host.plugin.ReuseSettings;
+import io.machinehost.host.plugin.WarmPlugins;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -59,6 +63,12 @@ final class CommandServer {
   static final String WARM_UP_ENV = "MACHINEHOST_SERVER_WARM_UP";
 
   private static final int WARM_UP_ROUNDS = 20;
+
+  /** The store of the command that started the server (set by the front end). */
+  static final String CALLER_STORE_ENV = "MACHINEHOST_SERVER_CALLER_STORE";
+
+  /** That command's own {@code MACHINEHOST_JAVA_OPTS}, when it had any. */
+  static final String CALLER_JAVA_OPTS_ENV = "MACHINEHOST_SERVER_CALLER_JAVA_OPTS";
 
   private final Path launcher;
   private final String identity;
@@ -198,6 +208,7 @@ final class CommandServer {
         }
       }
       run(env, home, new String[] {"rm", "-y", "warm"});
+      attachAhead();
     } catch (IOException | RuntimeException e) {
       // only a speed-up
     } finally {
@@ -207,6 +218,60 @@ final class CommandServer {
       warmUpStore = null;
       lastWork = System.nanoTime();
     }
+  }
+
+  /**
+   * Connects to the plugins that the command which started the server left warm in its store, as
+   * that command's next one would, and keeps those channels: the first command served then finds
+   * its plugin connected and held instead of making a new TLS connection.
+   */
+  private void attachAhead() {
+    Map<String, String> env = callerEnv(System.getenv());
+    String storeName = env.get(CALLER_STORE_ENV);
+    Duration pluginIdle = ReuseSettings.idleFromEnv(env).orElse(null);
+    if (storeName == null || pluginIdle == null || stopWarmUp) {
+      return;
+    }
+    env.remove(CALLER_STORE_ENV);
+    Path store = Path.of(storeName);
+    Path run = store.resolve("run");
+    if (!Files.isDirectory(run)) {
+      return;
+    }
+    WarmPlugins warm =
+        new WarmPlugins(
+            new PluginLauncher(PluginLauncher.Options.defaults().withBaseEnv(env)),
+            store,
+            pluginIdle,
+            null);
+    PluginLocator locator = PluginLocator.standard(env, store, launcher.getParent());
+    try (var records = Files.newDirectoryStream(run, "*.json")) {
+      for (Path record : records) {
+        String file = record.getFileName().toString();
+        String driver = file.substring(0, file.length() - ".json".length());
+        locator
+            .find(driver)
+            .flatMap(executable -> warm.attachIfWarm(driver, executable))
+            .ifPresent(PluginProcess::close); // lets go, keeping the channel and, a while, the hold
+      }
+    } catch (IOException e) {
+      // only a speed-up
+    }
+  }
+
+  /**
+   * The environment of the command that started this server: the server's own, with that command's
+   * {@code MACHINEHOST_JAVA_OPTS} back in place of the server's.
+   */
+  static Map<String, String> callerEnv(Map<String, String> serverEnv) {
+    Map<String, String> env = new java.util.HashMap<>(serverEnv);
+    String opts = env.remove(CALLER_JAVA_OPTS_ENV);
+    if (opts == null) {
+      env.remove(ReuseSettings.JAVA_OPTS_ENV);
+    } else {
+      env.put(ReuseSettings.JAVA_OPTS_ENV, opts);
+    }
+    return env;
   }
 
   private void run(Map<String, String> env, Path home, String[] args) {

@@ -105,7 +105,10 @@ public final class FrontEnd {
               .append("; running here and starting one"));
     }
     code = MachineCli.run(args);
-    startServer(launcher, dir);
+    startServer(
+        launcher,
+        dir,
+        CommandServer.storagePath(args, env, Path.of(System.getProperty("user.home"))));
     System.exit(code);
   }
 
@@ -322,7 +325,7 @@ public final class FrontEnd {
    * hang-up do not reach it) and with no terminal. It exits on its own when idle; a second server
    * of the same executable finds the first's lock taken and exits at once.
    */
-  static void startServer(String launcher, Path dir) {
+  static void startServer(String launcher, Path dir, Path store) {
     try {
       Files.createDirectories(dir.getParent());
       if (!Files.isDirectory(dir)) {
@@ -346,11 +349,16 @@ public final class FrontEnd {
       ProcessBuilder builder = new ProcessBuilder(command);
       // A long-lived process (later options win, so the user's still do).
       String opts = System.getenv("MACHINEHOST_JAVA_OPTS");
-      builder
-          .environment()
-          .put(
-              "MACHINEHOST_JAVA_OPTS",
-              opts == null ? SERVER_JAVA_OPTS : SERVER_JAVA_OPTS.concat(" ").concat(opts));
+      Map<String, String> env = builder.environment();
+      env.put(
+          "MACHINEHOST_JAVA_OPTS",
+          opts == null ? SERVER_JAVA_OPTS : SERVER_JAVA_OPTS.concat(" ").concat(opts));
+      // What it needs to attach ahead to the plugins this command left warm: the store, and the
+      // environment those were started with (this one, before the changes above).
+      env.put(CommandServer.CALLER_STORE_ENV, store.toAbsolutePath().toString());
+      if (opts != null) {
+        env.put(CommandServer.CALLER_JAVA_OPTS_ENV, opts);
+      }
       // A daemon keeps no directory busy, nor loses its own when that one is removed: the plugins
       // it launches start there too (a shell header in a deleted directory fails at getcwd).
       builder

@@ -461,6 +461,34 @@ class CommandServerCliIT {
   }
 
   @Test
+  void serverStarted_attachesAheadToThePluginItsFirstCommandLeftWarm() throws Exception {
+    Path tmp = Files.createDirectories(temp.resolve("tmp"));
+    // The caller's own JVM options are part of the environment its plugin was started with.
+    MachineProcess machine = machine().env("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    MachineProcess.Result first = machine.run("--debug", "status", "m1");
+    assertThat(first.err()).contains("running here and starting one").contains("launched plugin");
+
+    boolean seen = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      boolean there = warmUpDirs(tmp) > 0;
+      seen |= there;
+      if (seen && !there) {
+        break; // the warm-up, and the attaching after it, are done
+      }
+      Thread.sleep(50);
+    }
+    assertThat(seen).as("a warm-up store appeared in %s", tmp).isTrue();
+
+    MachineProcess.Result next = machine.run("--debug", "status", "m1");
+    assertThat(next.out()).isEqualTo("Running\n");
+    assertThat(next.err())
+        .contains("answered by the command server")
+        .contains("reusing the open channel to plugin none")
+        .doesNotContain("launched plugin");
+  }
+
+  @Test
   void serverEndedDuringItsWarmUp_leavesNoScratchStore() throws Exception {
     Path tmp = Files.createDirectories(temp.resolve("tmp"));
     MachineProcess machine = machine().env("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
