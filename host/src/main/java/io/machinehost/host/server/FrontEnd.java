@@ -337,7 +337,9 @@ public final class FrontEnd {
       if (!Wire.privateToMe(dir)) {
         return;
       }
-      List<String> command = new ArrayList<>();
+      // Started in the background of a shell that exits at once, the server is not this JVM's
+      // child: a JVM that exits with a child still running waits ~300 ms for it.
+      List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" &", "sh"));
       for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
         if (Files.isExecutable(Path.of(setsid))) {
           command.add(setsid);
