@@ -337,12 +337,14 @@ public final class FrontEnd {
       if (!Wire.privateToMe(dir)) {
         return;
       }
-      // Started in the background of a shell that exits at once, the server is not this JVM's
-      // child: a JVM that exits with a child still running waits ~300 ms for it.
-      List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" &", "sh"));
+      // setsid --fork: the server is not this JVM's child, which lets this JVM exit at once (one
+      // that exits with a live child waits ~300 ms for its threads in native code). Not a shell's
+      // "&": that would start the server, and every plugin it launches, with SIGINT ignored.
+      List<String> command = new ArrayList<>();
       for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
         if (Files.isExecutable(Path.of(setsid))) {
           command.add(setsid);
+          command.add("--fork");
           break;
         }
       }

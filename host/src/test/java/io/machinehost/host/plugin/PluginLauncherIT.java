@@ -188,11 +188,7 @@ class PluginLauncherIT {
       // The protocol allows 2 s. The bound is above that, for a loaded machine whose JVMs are
       // starved for a while; a plugin that ignores the EOF stays up for ever and still fails here.
       boolean gone =
-          plugin
-              .onExit()
-              .thenApply(h -> true)
-              .completeOnTimeout(false, 10, TimeUnit.SECONDS)
-              .get();
+          plugin.onExit().thenApply(h -> true).completeOnTimeout(false, 10, TimeUnit.SECONDS).get();
       assertThat(gone).as("plugin %d still alive after its host was killed", pluginPid).isTrue();
     } finally {
       host.destroyForcibly();
