@@ -436,12 +436,11 @@ class CommandServerCliIT {
         .collect(java.util.stream.Collectors.joining());
   }
 
-  @Test
-  void serverStarted_warmsUpOnAScratchStore_andLeavesNothing() throws Exception {
-    Path tmp = Files.createDirectories(temp.resolve("tmp"));
-    MachineProcess machine = machine().env("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
-    long server = awaitServer(machine);
-
+  /**
+   * Waits until a warm-up store has appeared in {@code tmp} and is gone again, for up to 90 s;
+   * returns whether one appeared.
+   */
+  private static boolean awaitWarmUpDone(Path tmp) throws Exception {
     boolean seen = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
@@ -452,8 +451,16 @@ class CommandServerCliIT {
       }
       Thread.sleep(50);
     }
+    return seen;
+  }
 
-    assertThat(seen).as("a warm-up store appeared in %s", tmp).isTrue();
+  @Test
+  void serverStarted_warmsUpOnAScratchStore_andLeavesNothing() throws Exception {
+    Path tmp = Files.createDirectories(temp.resolve("tmp"));
+    MachineProcess machine = machine().env("MACHINEHOST_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    long server = awaitServer(machine);
+
+    assertThat(awaitWarmUpDone(tmp)).as("a warm-up store appeared in %s", tmp).isTrue();
     assertThat(warmUpDirs(tmp)).as("warm-up stores left").isZero();
     MachineProcess.Result r = machine.run("--debug", "status", "m1");
     assertThat(r.out()).isEqualTo("Running\n");
@@ -468,17 +475,8 @@ class CommandServerCliIT {
     MachineProcess.Result first = machine.run("--debug", "status", "m1");
     assertThat(first.err()).contains("running here and starting one").contains("launched plugin");
 
-    boolean seen = false;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (System.nanoTime() < deadline) {
-      boolean there = warmUpDirs(tmp) > 0;
-      seen |= there;
-      if (seen && !there) {
-        break; // the warm-up, and the attaching after it, are done
-      }
-      Thread.sleep(50);
-    }
-    assertThat(seen).as("a warm-up store appeared in %s", tmp).isTrue();
+    // Done: the warm-up, and the attaching after it.
+    assertThat(awaitWarmUpDone(tmp)).as("a warm-up store appeared in %s", tmp).isTrue();
 
     MachineProcess.Result next = machine.run("--debug", "status", "m1");
     assertThat(next.out()).isEqualTo("Running\n");
